@@ -1,0 +1,49 @@
+import type { Scale, Side } from '../src/domain/dimension.js';
+
+export type Platform = 'slack' | 'teams';
+
+/** Where a person is reached: a Slack user in a workspace, or a Teams user in a tenant. */
+export type ChatAddress =
+  | { platform: 'slack'; team: string; user: string }
+  | { platform: 'teams'; tenant: string; user: string; reference: unknown };
+
+/** A sent message, kept so it can be updated after a click. */
+export type MessageRef =
+  | { platform: 'slack'; channel: string; ts: string }
+  | { platform: 'teams'; activityId: string; reference: unknown };
+
+export interface PulseQuestionView {
+  id: string;
+  text: string;
+  scale: Scale;
+  /** The score this person chose, if they answered. */
+  chosen: number | null;
+}
+
+/** Everything a renderer needs to draw one person's pulse message. */
+export interface PulseView {
+  deliveryId: string;
+  engagementName: string;
+  side: Side;
+  questions: PulseQuestionView[];
+  /** `open`: answerable; `closed`: the pulse has closed. */
+  status: 'open' | 'closed';
+  closesAt: Date;
+}
+
+/** A platform failure that retrying will not mend (bad token, unknown user). */
+export class PermanentChatError extends Error {
+  readonly code = 'CHAT_PERMANENT';
+}
+
+/** What the services need from a chat platform. Adapters implement it. */
+export interface ChatPort {
+  readonly platform: Platform;
+  /** Opens the DM when needed and posts the pulse; returns the message to update later. */
+  sendPulse(to: ChatAddress, pulse: PulseView): Promise<MessageRef>;
+  /** Redraws a sent pulse message in place. */
+  updatePulse(ref: MessageRef, pulse: PulseView): Promise<void>;
+}
+
+/** The chat ports that are on, by platform. A platform without credentials is absent. */
+export type ChatPorts = Partial<Record<Platform, ChatPort>>;

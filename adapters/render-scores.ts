@@ -1,0 +1,66 @@
+import type { Dimension, Side } from '../src/domain/dimension.js';
+import { DIMENSIONS } from '../src/domain/dimension.js';
+import type { Figure } from '../src/domain/scores.js';
+import type { ScoresReport } from '../src/services/scores.js';
+
+/** A titled group of short lines; each platform lays it out its own way. */
+export interface TextSection {
+  title: string;
+  lines: string[];
+}
+
+const DIMENSION_NAMES: Record<Dimension, string> = {
+  advocacy: 'Advocacy (NPS)',
+  business_alignment: 'Business alignment',
+  relationship_alignment: 'Relationship',
+  future_value_alignment: 'Future value',
+  operational_performance: 'Operations',
+  governance: 'Governance',
+  project_services: 'Projects',
+};
+
+function signed(x: number): string {
+  const r = Math.round(x);
+  return r > 0 ? `+${r}` : String(r);
+}
+
+function plain(x: number): string {
+  return String(Math.round(x));
+}
+
+/** One figure as a short line: value, interval and n, or what it still needs. */
+export function figureLine(label: string, f: Figure, nps: boolean): string {
+  if (f.value === null || f.low === null || f.high === null) {
+    const more = f.needed === 1 ? '1 more person' : `${f.needed} more people`;
+    return `${label}: hidden until ${more} answer (n=${f.n})`;
+  }
+  const show = nps ? signed : plain;
+  return `${label}: ${show(f.value)} (${show(f.low)} to ${show(f.high)}), n=${f.n}`;
+}
+
+function sideSection(report: ScoresReport, side: Side): TextSection {
+  const { client, provider } = report.parties;
+  const title =
+    side === 'client' ? `${client} (client) on ${provider}` : `${provider} (provider) on ${client}`;
+  const lines = DIMENSIONS.map((d) =>
+    figureLine(DIMENSION_NAMES[d], report.sides[side][d], d === 'advocacy'),
+  );
+  return { title, lines };
+}
+
+function headline(report: ScoresReport): string[] {
+  const c = report.sides.client.advocacy;
+  const p = report.sides.provider.advocacy;
+  return [figureLine('Client NPS', c, true), figureLine('Client-of-choice score', p, true)];
+}
+
+/** The scores reply, as sections; the same content on every platform. */
+export function scoresSections(report: ScoresReport): TextSection[] {
+  const since = report.windowStart.slice(0, 10);
+  const sections: TextSection[] = [
+    { title: `${report.name}: rolling window since ${since}`, lines: headline(report) },
+    sideSection(report, 'client'),
+    sideSection(report, 'provider'),
+  ];
+  return sections;
+}

@@ -1,0 +1,81 @@
+import { App, ExpressReceiver, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import type { Application } from 'express';
+import type { Logger } from 'pino';
+import { recordClick } from '../../src/services/answers.js';
+import type { Context } from '../../src/services/context.js';
+import { decodeAnswer } from '../answer-value.js';
+import { handleSlashCommand } from './slash-command.js';
+
+export interface SlackAppOptions {
+  signingSecret: string;
+  botToken: string;
+  /** The express app the receiver mounts `POST /slack/events` on. */
+  expressApp: Application;
+  ctx: Context;
+}
+
+/** Bolt's logger interface over pino. */
+function boltLogger(log: Logger): BoltLogger {
+  return {
+    debug: (...m: unknown[]) => log.debug(m.map(String).join(' ')),
+    info: (...m: unknown[]) => log.info(m.map(String).join(' ')),
+    warn: (...m: unknown[]) => log.warn(m.map(String).join(' ')),
+    error: (...m: unknown[]) => log.error(m.map(String).join(' ')),
+    setLevel: () => undefined,
+    getLevel: () => LogLevel.INFO,
+    setName: () => undefined,
+  };
+}
+
+const CLOSED_TEXT = 'This pulse has closed, so that click was not counted. Thank you all the same.';
+const NOT_YOURS_TEXT = 'This pulse was sent to someone else, so that click was not counted.';
+
+/**
+ * Bolt in HTTP mode on `POST /slack/events`: answer clicks and the `/rapport` command.
+ * A click is stored before it is acknowledged, so an answer Slack shows as sent is never lost.
+ */
+export function createSlackApp(options: SlackAppOptions): App {
+  const log = options.ctx.log.child({ platform: 'slack' });
+  const logger = boltLogger(log);
+  const receiver = new ExpressReceiver({
+    signingSecret: options.signingSecret,
+    app: options.expressApp,
+    endpoints: '/slack/events',
+    logger,
+  });
+  const app = new App({
+    receiver,
+    logger,
+    authorize: () => Promise.resolve({ botToken: options.botToken }),
+  });
+
+  app.action(/^answer-/, async ({ ack, body, action, respond }) => {
+    const value = action.type === 'button' ? decodeAnswer(action.value) : null;
+    if (!value) {
+      await ack();
+      return;
+    }
+    const team = body.user.team_id ?? body.team?.id ?? '';
+    const result = await recordClick(options.ctx, {
+      ...value,
+      identity: { platform: 'slack', team, user: body.user.id },
+    });
+    await ack();
+    if (result.kind === 'closed') {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: CLOSED_TEXT });
+    } else if (result.kind === 'not-yours' || result.kind === 'unknown-delivery') {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: NOT_YOURS_TEXT });
+    }
+  });
+
+  app.command('/rapport', async ({ ack, command }) => {
+    const reply = await handleSlashCommand(options.ctx, command);
+    await ack(reply);
+  });
+
+  app.error(async (err) => {
+    log.error({ err }, 'slack handler failed');
+    return Promise.resolve();
+  });
+  return app;
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+const engagementId = z.string().min(1);
+const deliveryId = z.string().min(1);
+
+/** A job kind: its payload schema, how often it is tried, its backoff and its time limit. */
+export interface JobSpec<P extends z.ZodType = z.ZodType> {
+  payload: P;
+  /** Tries in all, the first included. */
+  attempts: number;
+  /** First retry delay in milliseconds; doubles on each further retry. */
+  backoffMs: number;
+  /** A try still running after this many milliseconds fails and is retried. */
+  timeoutMs: number;
+}
+
+function spec<P extends z.ZodType>(s: JobSpec<P>): JobSpec<P> {
+  return s;
+}
+
+/** Every job Rapport runs, declared once. Payloads are checked when enqueued and processed. */
+export const catalog = {
+  /** Creates the pulses of an engagement's occurrences that fall within the next two days. */
+  'plan-pulses': spec({
+    payload: z.object({ engagementId }),
+    attempts: 5,
+    backoffMs: 5_000,
+    timeoutMs: 60_000,
+  }),
+  /** Sends one person's copy of one pulse. */
+  'deliver-pulse': spec({
+    payload: z.object({ deliveryId }),
+    attempts: 6,
+    backoffMs: 2_000,
+    timeoutMs: 30_000,
+  }),
+  /** Redraws a sent pulse message from what is stored, after a click or at close. */
+  'refresh-message': spec({
+    payload: z.object({ deliveryId }),
+    attempts: 6,
+    backoffMs: 1_000,
+    timeoutMs: 30_000,
+  }),
+};
+
+export type JobName = keyof typeof catalog;
+export type JobPayload<N extends JobName> = z.infer<(typeof catalog)[N]['payload']>;
+
+export function isJobName(name: string): name is JobName {
+  return Object.hasOwn(catalog, name);
+}
+
+/** BullMQ job ids may not contain `:`; ids built from parts join them with `--`. */
+export function jobId(...parts: string[]): string {
+  return parts.map((p) => p.replaceAll(':', '_')).join('--');
+}

@@ -1,0 +1,13 @@
+import type { Context } from '../src/services/context.js';
+import { deliver, refreshMessage } from '../src/services/deliveries.js';
+import { planPulses } from '../src/services/pulses.js';
+import type { Handlers } from './worker.js';
+
+/** Binds each job kind to its use case. */
+export function jobHandlers(ctx: Context): Handlers {
+  return {
+    'plan-pulses': ({ engagementId }) => planPulses(ctx, engagementId),
+    'deliver-pulse': ({ deliveryId }) => deliver(ctx, deliveryId),
+    'refresh-message': ({ deliveryId }) => refreshMessage(ctx, deliveryId),
+  };
+}

@@ -1,0 +1,80 @@
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { catalog, type JobName, type JobPayload } from './catalog.js';
+
+/** The one queue all Rapport jobs go through. */
+export const QUEUE_NAME = 'rapport';
+
+/** Completed and failed jobs are kept this long, so a repeated job id stays a no-op. */
+const KEEP_SECONDS = 14 * 24 * 3600;
+
+export interface EnqueueOptions {
+  /** Idempotency key: a job with an id that exists already is not added again. */
+  jobId: string;
+  /** Milliseconds to wait before the job runs; 0 or absent runs it now. */
+  delay?: number;
+}
+
+/** Repeated firing of a job on a cron pattern in a time zone. */
+export interface Repeat {
+  pattern: string;
+  tz: string;
+}
+
+/** Typed access to the queue: payloads are validated against the catalog when enqueued. */
+export class JobQueue {
+  readonly queue: Queue;
+
+  constructor(
+    readonly connection: Redis,
+    readonly prefix: string,
+  ) {
+    this.queue = new Queue(QUEUE_NAME, { connection, prefix });
+  }
+
+  async enqueue<N extends JobName>(
+    name: N,
+    payload: JobPayload<N>,
+    options: EnqueueOptions,
+  ): Promise<void> {
+    const spec = catalog[name];
+    const data: unknown = spec.payload.parse(payload);
+    await this.queue.add(name, data, {
+      jobId: options.jobId,
+      delay: Math.max(0, options.delay ?? 0),
+      attempts: spec.attempts,
+      backoff: { type: 'exponential', delay: spec.backoffMs },
+      removeOnComplete: { age: KEEP_SECONDS },
+      removeOnFail: { age: KEEP_SECONDS },
+    });
+  }
+
+  /** Creates or updates the scheduler `id`, which fires job `name` on `repeat`. */
+  async schedule<N extends JobName>(
+    id: string,
+    repeat: Repeat,
+    name: N,
+    payload: JobPayload<N>,
+  ): Promise<void> {
+    const spec = catalog[name];
+    await this.queue.upsertJobScheduler(id, repeat, {
+      name,
+      data: spec.payload.parse(payload),
+      opts: {
+        attempts: spec.attempts,
+        backoff: { type: 'exponential', delay: spec.backoffMs },
+        removeOnComplete: { age: KEEP_SECONDS },
+        removeOnFail: { age: KEEP_SECONDS },
+      },
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+  }
+}
+
+/** A Redis connection as BullMQ needs it: commands wait for reconnection instead of failing. */
+export function redisConnection(url: string): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });
+}

@@ -1,0 +1,61 @@
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { catalog, isJobName, type JobName, type JobPayload } from './catalog.js';
+import { QUEUE_NAME } from './queue.js';
+
+/** What each job kind does. */
+export type Handlers = {
+  [N in JobName]: (payload: JobPayload<N>, log: Logger) => Promise<unknown>;
+};
+
+export interface WorkerOptions {
+  connection: Redis;
+  prefix: string;
+  handlers: Handlers;
+  log: Logger;
+  /** Jobs run at once in this process; default 20. */
+  concurrency?: number;
+}
+
+class JobTimeoutError extends Error {
+  readonly code = 'JOB_TIMEOUT';
+}
+
+async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new JobTimeoutError(`timed out after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Runs jobs from the queue: each payload is checked against the catalog again before its
+ * handler runs, and a job that breaks the catalog fails at once instead of being retried.
+ */
+export function startWorker(options: WorkerOptions): Worker {
+  const process = async (job: Job) => {
+    const log = options.log.child({ jobId: job.id, job: job.name, attempt: job.attemptsMade + 1 });
+    if (!isJobName(job.name)) throw new UnrecoverableError(`unknown job ${job.name}`);
+    const spec = catalog[job.name];
+    const parsed = spec.payload.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`bad payload for ${job.name}`);
+    const handler = options.handlers[job.name] as (p: unknown, l: Logger) => Promise<unknown>;
+    return withTimeout(handler(parsed.data, log), spec.timeoutMs);
+  };
+  const worker = new Worker(QUEUE_NAME, process, {
+    connection: options.connection,
+    prefix: options.prefix,
+    concurrency: options.concurrency ?? 20,
+  });
+  worker.on('failed', (job, err) => {
+    options.log.warn({ jobId: job?.id, job: job?.name, err: err.message }, 'job failed');
+  });
+  worker.on('error', (err) => options.log.error({ err: err.message }, 'worker error'));
+  return worker;
+}

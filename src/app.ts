@@ -1,0 +1,124 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Worker } from 'bullmq';
+import express from 'express';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { ChatPorts } from '../adapters/chat-port.js';
+import { createSlackApp } from '../adapters/slack/slack-app.js';
+import { createSlackClient, SlackChat } from '../adapters/slack/slack-chat.js';
+import { jobHandlers } from '../jobs/handlers.js';
+import { JobQueue, redisConnection } from '../jobs/queue.js';
+import { syncSchedulers } from '../jobs/schedulers.js';
+import { startWorker } from '../jobs/worker.js';
+import { readEngagementFile } from './config/engagement-file.js';
+import type { Env } from './config/env.js';
+import { healthRoutes } from './http/health.js';
+import { importEngagements } from './services/engagement-import.js';
+import type { Context } from './services/context.js';
+import { closeStore, openStore } from './store/store.js';
+
+/** A running context with the connections it owns, so they can be closed in order. */
+export interface Runtime {
+  ctx: Context;
+  redis: Redis;
+  close(): Promise<void>;
+}
+
+function chatPorts(env: Env, log: Logger): ChatPorts {
+  const ports: ChatPorts = {};
+  if (env.SLACK_BOT_TOKEN && env.SLACK_SIGNING_SECRET) {
+    const client = createSlackClient({ token: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL });
+    ports.slack = new SlackChat(client);
+  } else {
+    log.info('Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to turn it on');
+  }
+  return ports;
+}
+
+/** Opens the database, Redis and the queue, and builds the chat ports the environment allows. */
+export async function openRuntime(env: Env, log: Logger, quiet = false): Promise<Runtime> {
+  const store = await openStore(env.MONGODB_URI);
+  const redis = redisConnection(env.REDIS_URL);
+  const jobs = new JobQueue(redis, env.RAPPORT_QUEUE_PREFIX);
+  const chat = quiet ? {} : chatPorts(env, log);
+  const ctx: Context = { store, chat, jobs, log, now: () => new Date() };
+  return {
+    ctx,
+    redis,
+    async close() {
+      await jobs.close();
+      redis.disconnect();
+      await closeStore(store);
+    },
+  };
+}
+
+export interface Started {
+  runtime: Runtime;
+  server: Server;
+  port: number;
+  workers: Worker[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the bot: imports `RAPPORT_CONFIG` if set, serves HTTP (health, Slack), runs the job
+ * workers unless `workers` is false, and keeps one pulse-planning scheduler per engagement.
+ */
+export async function startBot(
+  env: Env,
+  log: Logger,
+  options = { workers: true },
+): Promise<Started> {
+  const runtime = await openRuntime(env, log);
+  const { ctx } = runtime;
+  if (env.RAPPORT_CONFIG) {
+    const summary = await importEngagements(
+      ctx.store,
+      await readEngagementFile(env.RAPPORT_CONFIG),
+    );
+    log.info({ summary, file: env.RAPPORT_CONFIG }, 'engagement file imported');
+  }
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(healthRoutes(ctx.store, runtime.redis));
+  if (env.SLACK_BOT_TOKEN && env.SLACK_SIGNING_SECRET) {
+    createSlackApp({
+      signingSecret: env.SLACK_SIGNING_SECRET,
+      botToken: env.SLACK_BOT_TOKEN,
+      expressApp: app,
+      ctx,
+    });
+  }
+  const workerRedis = redisConnection(env.REDIS_URL);
+  const workers = options.workers
+    ? [
+        startWorker({
+          connection: workerRedis,
+          prefix: env.RAPPORT_QUEUE_PREFIX,
+          handlers: jobHandlers(ctx),
+          log: log.child({ component: 'worker' }),
+        }),
+      ]
+    : [];
+  const count = await syncSchedulers(ctx);
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(env.PORT, '0.0.0.0', () => resolve(s));
+    s.once('error', reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  log.info({ port, engagements: count, workers: workers.length }, 'rapport is running');
+  return {
+    runtime,
+    server,
+    port,
+    workers,
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all(workers.map((w) => w.close()));
+      workerRedis.disconnect();
+      await runtime.close();
+    },
+  };
+}

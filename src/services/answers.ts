@@ -1,0 +1,116 @@
+import { jobId } from '../../jobs/catalog.js';
+import { isValidScore, type Dimension, type Scale } from '../domain/dimension.js';
+import { isDuplicateKey } from '../store/store.js';
+import type { Context } from './context.js';
+
+/** A one-click answer as an adapter hands it over. */
+export interface Click {
+  deliveryId: string;
+  questionId: string;
+  score: number;
+  /** The person as the platform knows them. */
+  identity:
+    | { platform: 'slack'; team: string; user: string }
+    | { platform: 'teams'; tenant: string; user: string };
+}
+
+export type ClickResult =
+  | { kind: 'recorded'; deliveryId: string; previous: number | null }
+  | { kind: 'closed'; deliveryId: string }
+  | { kind: 'unknown-delivery' }
+  | { kind: 'not-yours' }
+  | { kind: 'invalid-score' };
+
+function identityMatches(
+  person: {
+    slack?: { team?: string | null; user?: string | null } | null;
+    teams?: { tenant?: string | null; user?: string | null } | null;
+  },
+  identity: Click['identity'],
+): boolean {
+  if (identity.platform === 'slack') {
+    return person.slack?.team === identity.team && person.slack.user === identity.user;
+  }
+  return person.teams?.tenant === identity.tenant && person.teams.user === identity.user;
+}
+
+/**
+ * Stores one click. The last click on a question counts: a click on another score replaces the
+ * answer, and the same click twice (a retry, a double click) leaves one answer. Clicks after
+ * the pulse closed, on someone else's pulse, or with an impossible score store nothing.
+ */
+export async function recordClick(ctx: Context, click: Click): Promise<ClickResult> {
+  const delivery = await ctx.store.deliveries.findById(click.deliveryId).lean();
+  if (!delivery) return { kind: 'unknown-delivery' };
+  const person = await ctx.store.people
+    .findOne({ engagementId: delivery.engagementId, personId: delivery.personId })
+    .lean();
+  if (!person || !identityMatches(person, click.identity)) return { kind: 'not-yours' };
+  const question = delivery.questions.find((q) => q.id === click.questionId);
+  if (!question || !isValidScore(question.scale as Scale, click.score)) {
+    return { kind: 'invalid-score' };
+  }
+  const pulse = await ctx.store.pulses.findById(delivery.pulseId).lean();
+  const now = ctx.now();
+  if (!pulse || pulse.closedAt !== null || now >= pulse.closesAt) {
+    return { kind: 'closed', deliveryId: delivery._id };
+  }
+  const previous = await upsertAnswer(ctx, {
+    engagementId: delivery.engagementId,
+    pulseId: delivery.pulseId,
+    questionId: click.questionId,
+    personId: delivery.personId,
+    side: delivery.side,
+    dimension: question.dimension as Dimension,
+    scale: question.scale as Scale,
+    score: click.score,
+    answeredAt: now,
+    source: click.identity.platform,
+  });
+  await ctx.store.deliveries.updateOne(
+    { _id: delivery._id, state: { $in: ['scheduled', 'sent'] } },
+    { $set: { state: 'answered', answeredAt: now } },
+  );
+  await ctx.jobs.enqueue(
+    'refresh-message',
+    { deliveryId: delivery._id },
+    { jobId: jobId('refresh', delivery._id, String(now.getTime()), String(click.score)) },
+  );
+  ctx.log.info(
+    { engagementId: delivery.engagementId, pulseId: delivery.pulseId, replaced: previous !== null },
+    'answer recorded',
+  );
+  return { kind: 'recorded', deliveryId: delivery._id, previous };
+}
+
+export interface AnswerInput {
+  engagementId: string;
+  pulseId: string;
+  questionId: string;
+  personId: string;
+  side: 'client' | 'provider';
+  dimension: Dimension;
+  scale: Scale;
+  score: number;
+  answeredAt: Date;
+  source: 'slack' | 'teams' | 'import';
+}
+
+/**
+ * Writes an answer keyed by pulse, question and person, and returns the score it replaced
+ * (null when it is the first). Two concurrent first writes race on the unique index; the
+ * loser retries as a replacement.
+ */
+export async function upsertAnswer(ctx: Context, input: AnswerInput): Promise<number | null> {
+  const key = { pulseId: input.pulseId, questionId: input.questionId, personId: input.personId };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const before = await ctx.store.answers
+        .findOneAndUpdate(key, { $set: input }, { upsert: true, returnDocument: 'before' })
+        .lean();
+      return before ? before.score : null;
+    } catch (err) {
+      if (!isDuplicateKey(err) || attempt > 0) throw err;
+    }
+  }
+}

@@ -1,0 +1,144 @@
+import { addDays, max } from 'date-fns';
+import { jobId } from '../../jobs/catalog.js';
+import {
+  calendarDate,
+  dateIn,
+  formatDate,
+  nextOccurrences,
+  type Cadence,
+} from '../domain/cadence.js';
+import type { Dimension } from '../domain/dimension.js';
+import { localInstant } from '../domain/local-time.js';
+import { planQuestions, type AskedHistory } from '../domain/question-plan.js';
+import { questionFor } from '../domain/questions.js';
+import { rollingWindow } from '../domain/window.js';
+import { isDuplicateKey } from '../store/store.js';
+import type { Context } from './context.js';
+import { chatAddress, personTimezone } from './people.js';
+
+/** Days ahead that pulses are planned, so that time zones east of the engagement's get theirs. */
+const PLAN_AHEAD_DAYS = 2;
+
+export type StartPulseResult =
+  | { kind: 'started'; pulseId: string; deliveries: number }
+  | { kind: 'exists'; pulseId: string; deliveries: number }
+  | { kind: 'unknown-engagement' }
+  | { kind: 'paused' };
+
+export function pulseIdFor(engagementId: string, occurrence: string): string {
+  return jobId(engagementId, occurrence);
+}
+
+export function deliveryIdFor(pulseId: string, personId: string): string {
+  return jobId(pulseId, personId);
+}
+
+async function askedHistory(ctx: Context, engagementId: string, personId: string) {
+  const past = await ctx.store.deliveries
+    .find({ engagementId, personId, state: { $nin: ['scheduled', 'paused'] } })
+    .select({ questions: 1, dueAt: 1 })
+    .lean();
+  const history: AskedHistory = {};
+  for (const d of past) {
+    for (const q of d.questions) {
+      const dim = q.dimension as Dimension;
+      const last = history[dim];
+      if (!last || last < d.dueAt) history[dim] = d.dueAt;
+    }
+  }
+  return history;
+}
+
+/**
+ * Starts the pulse of one occurrence: the pulse, one delivery a person and one delivery job
+ * each, due at the occurrence's local time in the person's own time zone (or now, for an
+ * immediate pulse). The same occurrence never makes a second pulse or second deliveries.
+ */
+export async function startPulse(
+  ctx: Context,
+  engagementId: string,
+  occurrence: string,
+  options: { immediate: boolean },
+): Promise<StartPulseResult> {
+  const engagement = await ctx.store.engagements.findById(engagementId).lean();
+  if (!engagement) return { kind: 'unknown-engagement' };
+  if (engagement.paused) return { kind: 'paused' };
+  const cadence = engagement.cadence as Cadence;
+  const now = ctx.now();
+  const people = await ctx.store.people.find({ engagementId, active: true }).lean();
+  const dueOf = (tz: string) =>
+    options.immediate ? now : max([now, localInstant(occurrence, cadence.at, tz)]);
+  const lastDue = max([now, ...people.map((p) => dueOf(personTimezone(p, engagement.timezone)))]);
+  const pulseId = pulseIdFor(engagementId, occurrence);
+  let created = true;
+  try {
+    await ctx.store.pulses.create({
+      _id: pulseId,
+      engagementId,
+      occurrence,
+      openedAt: now,
+      closesAt: addDays(lastDue, engagement.closesAfterDays),
+    });
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    created = false;
+  }
+  const window = rollingWindow(now, engagement.timezone, engagement.windowWeeks);
+  const parties = { client: engagement.client, provider: engagement.provider };
+  for (const person of people) {
+    const id = deliveryIdFor(pulseId, person.personId);
+    const dueAt = dueOf(personTimezone(person, engagement.timezone));
+    if (!(await ctx.store.deliveries.exists({ _id: id }))) {
+      const history = await askedHistory(ctx, engagementId, person.personId);
+      const dims = planQuestions(history, window.start, engagement.questionsPerPulse);
+      const address = chatAddress(person);
+      try {
+        await ctx.store.deliveries.create({
+          _id: id,
+          pulseId,
+          engagementId,
+          personId: person.personId,
+          side: person.side,
+          platform: address?.platform ?? null,
+          state: 'scheduled',
+          questions: dims.map((d) => {
+            const q = questionFor(d, person.side, parties);
+            return { id: q.id, dimension: q.dimension, scale: q.scale };
+          }),
+          dueAt,
+        });
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+      }
+    }
+    await ctx.jobs.enqueue(
+      'deliver-pulse',
+      { deliveryId: id },
+      { jobId: jobId('deliver', id), delay: dueAt.getTime() - now.getTime() },
+    );
+  }
+  ctx.log.info({ engagementId, pulseId, people: people.length, created }, 'pulse planned');
+  return { kind: created ? 'started' : 'exists', pulseId, deliveries: people.length };
+}
+
+/** Starts a pulse for today's date in the engagement's time zone, delivered now. */
+export async function sendPulseNow(ctx: Context, engagementId: string) {
+  const engagement = await ctx.store.engagements.findById(engagementId).lean();
+  if (!engagement) return { kind: 'unknown-engagement' } as const;
+  const today = dateIn(ctx.now(), engagement.timezone);
+  return startPulse(ctx, engagementId, today, { immediate: true });
+}
+
+/** Plans the occurrences of the next few days, so each person gets theirs at local time. */
+export async function planPulses(ctx: Context, engagementId: string): Promise<string[]> {
+  const engagement = await ctx.store.engagements.findById(engagementId).lean();
+  if (!engagement || engagement.paused) return [];
+  const cadence = engagement.cadence as Cadence;
+  const today = dateIn(ctx.now(), engagement.timezone);
+  const until = formatDate(addDays(calendarDate(today), PLAN_AHEAD_DAYS));
+  const dates = nextOccurrences(cadence, today, 3).filter((d) => d <= until);
+  for (const date of dates) {
+    await startPulse(ctx, engagementId, date, { immediate: false });
+  }
+  return dates;
+}

@@ -1,0 +1,47 @@
+import type { Context } from './context.js';
+import { scoresOf, type ScoresReport } from './scores.js';
+
+export type Requester =
+  | { platform: 'slack'; team: string; user: string }
+  | { platform: 'teams'; tenant: string; user: string };
+
+export type ScoresRequestResult =
+  | { kind: 'scores'; report: ScoresReport }
+  | { kind: 'unknown-engagement'; engagementId: string }
+  | { kind: 'not-allowed' }
+  | { kind: 'choose'; engagements: string[] };
+
+function identityFilter(r: Requester) {
+  return r.platform === 'slack'
+    ? { 'slack.team': r.team, 'slack.user': r.user, active: true }
+    : { 'teams.tenant': r.tenant, 'teams.user': r.user, active: true };
+}
+
+/**
+ * Answers a request for scores. Only relationship managers of the engagement may see them;
+ * without an engagement id, the one engagement the requester manages is used.
+ */
+export async function requestScores(
+  ctx: Context,
+  requester: Requester,
+  engagementId: string | undefined,
+): Promise<ScoresRequestResult> {
+  const roles = await ctx.store.people.find(identityFilter(requester)).lean();
+  const managed = roles
+    .filter((p) => p.roles.includes('relationship_manager'))
+    .map((p) => p.engagementId);
+  if (engagementId === undefined) {
+    if (managed.length === 0) return { kind: 'not-allowed' };
+    if (managed.length > 1) return { kind: 'choose', engagements: managed.sort() };
+    engagementId = managed[0]!;
+  }
+  const exists = await ctx.store.engagements.exists({ _id: engagementId });
+  if (!exists) {
+    return managed.length > 0
+      ? { kind: 'unknown-engagement', engagementId }
+      : { kind: 'not-allowed' };
+  }
+  if (!managed.includes(engagementId)) return { kind: 'not-allowed' };
+  const report = await scoresOf(ctx.store, engagementId, ctx.now());
+  return report ? { kind: 'scores', report } : { kind: 'unknown-engagement', engagementId };
+}

@@ -1,0 +1,125 @@
+import { Schema } from 'mongoose';
+import { DIMENSIONS, SCALES, SIDES } from '../domain/dimension.js';
+
+/** One client–provider relationship; `_id` is the engagement id of the engagement file. */
+export const engagementSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    name: { type: String, required: true },
+    client: { type: String, required: true },
+    provider: { type: String, required: true },
+    timezone: { type: String, required: true },
+    cadence: { type: Schema.Types.Mixed, required: true },
+    questionsPerPulse: { type: Number, required: true },
+    reminders: { type: Number, required: true },
+    closesAfterDays: { type: Number, required: true },
+    privacyThreshold: { type: Number, required: true },
+    windowWeeks: { type: Number, required: true },
+    quietHours: { type: Schema.Types.Mixed, default: null },
+    paused: { type: Boolean, default: false },
+  },
+  { versionKey: false },
+);
+
+const slackIdentity = new Schema({ team: String, user: String }, { _id: false });
+const teamsIdentity = new Schema({ tenant: String, user: String }, { _id: false });
+
+/** A stakeholder of one engagement, on one side, reachable on one or two platforms. */
+export const personSchema = new Schema(
+  {
+    engagementId: { type: String, required: true },
+    personId: { type: String, required: true },
+    name: { type: String, default: null },
+    side: { type: String, enum: SIDES, required: true },
+    roles: { type: [String], required: true },
+    /** The time zone from the engagement file; wins over what the platforms report. */
+    configTimezone: { type: String, default: null },
+    /** The time zone a platform reported last (Slack users.info, Teams localTimezone). */
+    platformTimezone: { type: String, default: null },
+    slack: { type: slackIdentity, default: null },
+    teams: { type: teamsIdentity, default: null },
+    /** The Teams conversation reference kept at install, for proactive messages. */
+    teamsReference: { type: Schema.Types.Mixed, default: null },
+    active: { type: Boolean, default: true },
+    pausedUntil: { type: Date, default: null },
+  },
+  { versionKey: false },
+);
+personSchema.index({ engagementId: 1, personId: 1 }, { unique: true });
+personSchema.index({ 'slack.team': 1, 'slack.user': 1 });
+personSchema.index({ 'teams.tenant': 1, 'teams.user': 1 });
+
+/** One wave of questions for one engagement occurrence; `_id` is `ENGAGEMENT--DATE`. */
+export const pulseSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    engagementId: { type: String, required: true },
+    occurrence: { type: String, required: true },
+    openedAt: { type: Date, required: true },
+    closesAt: { type: Date, required: true },
+    closedAt: { type: Date, default: null },
+  },
+  { timestamps: true, versionKey: false },
+);
+pulseSchema.index({ engagementId: 1, occurrence: 1 }, { unique: true });
+
+export const DELIVERY_STATES = [
+  'scheduled',
+  'sent',
+  'answered',
+  'expired',
+  'unreachable',
+  'paused',
+  'failed',
+] as const;
+
+const questionRef = new Schema(
+  {
+    id: String,
+    dimension: { type: String, enum: DIMENSIONS },
+    scale: { type: String, enum: SCALES },
+  },
+  { _id: false },
+);
+
+/** One person's copy of one pulse; `_id` is `PULSE--PERSON`. */
+export const deliverySchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    pulseId: { type: String, required: true },
+    engagementId: { type: String, required: true },
+    personId: { type: String, required: true },
+    side: { type: String, enum: SIDES, required: true },
+    platform: { type: String, enum: ['slack', 'teams'], default: null },
+    state: { type: String, enum: DELIVERY_STATES, required: true },
+    questions: { type: [questionRef], required: true },
+    dueAt: { type: Date, required: true },
+    sentAt: { type: Date, default: null },
+    answeredAt: { type: Date, default: null },
+    /** Platform message reference, so the message can be updated after a click. */
+    message: { type: Schema.Types.Mixed, default: null },
+    error: { type: String, default: null },
+  },
+  { timestamps: true, versionKey: false },
+);
+deliverySchema.index({ pulseId: 1, personId: 1 }, { unique: true });
+deliverySchema.index({ engagementId: 1, state: 1 });
+
+/** One score for one question in one pulse by one person; the last click counts. */
+export const answerSchema = new Schema(
+  {
+    engagementId: { type: String, required: true },
+    pulseId: { type: String, required: true },
+    questionId: { type: String, required: true },
+    personId: { type: String, required: true },
+    side: { type: String, enum: SIDES, required: true },
+    dimension: { type: String, enum: DIMENSIONS, required: true },
+    scale: { type: String, enum: SCALES, required: true },
+    score: { type: Number, required: true },
+    answeredAt: { type: Date, required: true },
+    source: { type: String, enum: ['slack', 'teams', 'import'], required: true },
+  },
+  { timestamps: true, versionKey: false },
+);
+answerSchema.index({ pulseId: 1, questionId: 1, personId: 1 }, { unique: true });
+answerSchema.index({ engagementId: 1, answeredAt: 1 });
