@@ -1,101 +1,16 @@
 import { Command, CommanderError } from 'commander';
-import { EngagementFileError, readEngagementFile } from '../config/engagement-file.js';
+import { EngagementFileError } from '../config/engagement-file.js';
 import { EnvError, loadEnv, type Env } from '../config/env.js';
-import { openRuntime, startBot, type Runtime } from '../app.js';
 import { UserError } from '../errors.js';
-import { createLogger } from '../logger.js';
-import { importEngagements } from '../services/engagement-import.js';
-import { sendPulseNow } from '../services/pulses.js';
-import { scoresOf } from '../services/scores.js';
-import { scoresSections } from '../../adapters/render-scores.js';
-import { isoTime } from './time-option.js';
+import { registerCoreCommands } from './commands/core.js';
 
-/** Runs `work` with a runtime that sends no chat messages itself, then closes it. */
-async function withRuntime<T>(env: Env, work: (rt: Runtime) => Promise<T>): Promise<T> {
-  const log = createLogger(env.LOG_LEVEL === 'info' ? 'warn' : env.LOG_LEVEL);
-  const runtime = await openRuntime(env, log, true);
-  try {
-    return await work(runtime);
-  } finally {
-    await runtime.close();
-  }
-}
-
+/** The whole command tree; each group of commands registers itself from its own file. */
 function program(env: () => Env): Command {
   const cli = new Command('rapport')
     .description('Two-sided relationship pulses for Slack and Microsoft Teams')
     .exitOverride()
     .configureOutput({ outputError: (s, write) => write(s.split('\n')[0] + '\n') });
-
-  cli
-    .command('start')
-    .description('run the bot: HTTP server, job workers and schedulers')
-    .option('--no-workers', 'serve HTTP only; run workers elsewhere with `rapport worker`')
-    .action(async (opts: { workers: boolean }) => {
-      const e = env();
-      const log = createLogger(e.LOG_LEVEL);
-      const bot = await startBot(e, log, { workers: opts.workers });
-      const stop = () => {
-        log.info('stopping');
-        bot.stop().then(
-          () => process.exit(0),
-          () => process.exit(1),
-        );
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
-
-  cli
-    .command('import')
-    .argument('<file>', 'engagement file (YAML)')
-    .description('create or update engagements and people from an engagement file')
-    .action(async (file: string) => {
-      const parsed = await readEngagementFile(file);
-      const summary = await withRuntime(env(), (rt) => importEngagements(rt.ctx.store, parsed));
-      const { engagements: e, people: p } = summary;
-      console.log(
-        `engagements: ${e.created} created, ${e.updated} updated, ${e.unchanged} unchanged; ` +
-          `people: ${p.created} created, ${p.updated} updated, ${p.unchanged} unchanged, ` +
-          `${p.deactivated} deactivated`,
-      );
-    });
-
-  const pulse = cli.command('pulse').description('pulses');
-  pulse
-    .command('send')
-    .argument('<engagement>', 'engagement id')
-    .description("start today's pulse now; a running bot delivers it")
-    .action(async (engagementId: string) => {
-      const result = await withRuntime(env(), (rt) => sendPulseNow(rt.ctx, engagementId));
-      if (result.kind === 'unknown-engagement') {
-        throw new UserError(`engagement: no engagement "${engagementId}"`);
-      }
-      if (result.kind === 'paused') throw new UserError(`engagement: "${engagementId}" is paused`);
-      const verb = result.kind === 'started' ? 'started' : 'already started today';
-      console.log(`pulse ${result.pulseId} ${verb}: ${result.deliveries} deliveries queued`);
-    });
-
-  cli
-    .command('scores')
-    .argument('<engagement>', 'engagement id')
-    .option('--json', 'print JSON')
-    .option('--as-of <time>', 'end of the rolling window (ISO 8601); default now', isoTime)
-    .option('--since <time>', 'compare NPS with the window ending then (ISO 8601)', isoTime)
-    .description('print the scores over the rolling window')
-    .action(async (engagementId: string, opts: { json?: boolean; asOf?: Date; since?: Date }) => {
-      const report = await withRuntime(env(), (rt) =>
-        scoresOf(rt.ctx.store, engagementId, opts.asOf ?? rt.ctx.now(), opts.since),
-      );
-      if (!report) throw new UserError(`engagement: no engagement "${engagementId}"`);
-      if (opts.json) {
-        console.log(JSON.stringify(report, null, 2));
-        return;
-      }
-      for (const s of scoresSections(report))
-        console.log([s.title, ...s.lines.map((l) => `  ${l}`)].join('\n'));
-    });
-
+  registerCoreCommands(cli, env);
   return cli;
 }
 
