@@ -31,6 +31,34 @@ export interface PulseView {
   closesAt: Date;
 }
 
+/** A free-text or date field on a notice, read when one of its buttons is clicked. */
+export interface NoticeInput {
+  id: string;
+  label: string;
+  kind: 'text' | 'date';
+}
+
+/** A button on a notice; a click reaches the action handler registered for `action`. */
+export interface NoticeButton {
+  /** Registered action name, letters, digits and `-` (see adapters/actions.ts). */
+  action: string;
+  label: string;
+  /** Opaque to the platform; handed back to the handler. At most 1,000 characters. */
+  value: string;
+  style?: 'primary' | 'danger';
+}
+
+/**
+ * A message that is not a pulse: a reminder, nudge, escalation, digest or alert, with
+ * optional one-click buttons and input fields. Every platform renders it from this alone.
+ */
+export interface NoticeView {
+  title: string;
+  lines: string[];
+  inputs?: NoticeInput[];
+  buttons?: NoticeButton[];
+}
+
 /** A platform failure that retrying will not mend (bad token, unknown user). */
 export class PermanentChatError extends Error {
   readonly code = 'CHAT_PERMANENT';
@@ -43,6 +71,10 @@ export interface ChatPort {
   sendPulse(to: ChatAddress, pulse: PulseView): Promise<MessageRef>;
   /** Redraws a sent pulse message in place. */
   updatePulse(ref: MessageRef, pulse: PulseView): Promise<void>;
+  /** Opens the DM when needed and posts a notice. */
+  sendNotice(to: ChatAddress, notice: NoticeView): Promise<MessageRef>;
+  /** Redraws a sent notice in place (after a click, say). */
+  updateNotice(ref: MessageRef, notice: NoticeView): Promise<void>;
 }
 
 /** The chat ports that are on, by platform. A platform without credentials is absent. */

@@ -3,7 +3,9 @@ import type { Application } from 'express';
 import type { Logger } from 'pino';
 import { recordClick } from '../../src/services/answers.js';
 import type { Context } from '../../src/services/context.js';
+import { dispatchAction } from '../actions.js';
 import { decodeAnswer } from '../answer-value.js';
+import { noticeAction, noticeInputs } from './render-notice.js';
 import { handleSlashCommand } from './slash-command.js';
 
 export interface SlackAppOptions {
@@ -65,6 +67,29 @@ export function createSlackApp(options: SlackAppOptions): App {
       await respond({ response_type: 'ephemeral', replace_original: false, text: CLOSED_TEXT });
     } else if (result.kind === 'not-yours' || result.kind === 'unknown-delivery') {
       await respond({ response_type: 'ephemeral', replace_original: false, text: NOT_YOURS_TEXT });
+    }
+  });
+
+  app.action(/^notice--/, async ({ ack, body, action, respond }) => {
+    await ack();
+    if (body.type !== 'block_actions' || action.type !== 'button') return;
+    const name = noticeAction((action as { action_id: string }).action_id);
+    if (!name) return;
+    const team = body.user.team_id ?? body.team?.id ?? '';
+    const reply = await dispatchAction(options.ctx, {
+      actor: { platform: 'slack', team, user: body.user.id },
+      action: name,
+      value: action.value ?? '',
+      inputs: noticeInputs(body.state?.values),
+    });
+    const container = body.container as { channel_id?: string; message_ts?: string };
+    const slack = options.ctx.chat.slack;
+    if (reply.notice && slack && container.channel_id && container.message_ts) {
+      const ref = { platform: 'slack' as const, channel: container.channel_id };
+      await slack.updateNotice({ ...ref, ts: container.message_ts }, reply.notice);
+    }
+    if (reply.message) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: reply.message });
     }
   });
 

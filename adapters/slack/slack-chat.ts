@@ -1,11 +1,14 @@
 import { webApi } from '@slack/bolt';
+import type { KnownBlock } from '@slack/types';
 import {
   PermanentChatError,
   type ChatAddress,
   type ChatPort,
   type MessageRef,
+  type NoticeView,
   type PulseView,
 } from '../chat-port.js';
+import { noticeBlocks, noticeText } from './render-notice.js';
 import { pulseBlocks, pulseFallbackText } from './render-pulse.js';
 
 /** Slack errors that retrying cannot mend. */
@@ -62,16 +65,28 @@ export class SlackChat implements ChatPort {
   constructor(private readonly client: webApi.WebClient) {}
 
   async sendPulse(to: ChatAddress, pulse: PulseView): Promise<MessageRef> {
+    return this.post(to, pulseFallbackText(pulse), pulseBlocks(pulse));
+  }
+
+  async updatePulse(ref: MessageRef, pulse: PulseView): Promise<void> {
+    await this.update(ref, pulseFallbackText(pulse), pulseBlocks(pulse));
+  }
+
+  async sendNotice(to: ChatAddress, notice: NoticeView): Promise<MessageRef> {
+    return this.post(to, noticeText(notice), noticeBlocks(notice));
+  }
+
+  async updateNotice(ref: MessageRef, notice: NoticeView): Promise<void> {
+    await this.update(ref, noticeText(notice), noticeBlocks(notice));
+  }
+
+  private async post(to: ChatAddress, text: string, blocks: KnownBlock[]): Promise<MessageRef> {
     if (to.platform !== 'slack') throw new PermanentChatError('not a Slack address');
     try {
       const dm = await this.client.conversations.open({ users: to.user });
       const channel = dm.channel?.id;
       if (!channel) throw new Error('conversations.open returned no channel');
-      const posted = await this.client.chat.postMessage({
-        channel,
-        text: pulseFallbackText(pulse),
-        blocks: pulseBlocks(pulse),
-      });
+      const posted = await this.client.chat.postMessage({ channel, text, blocks });
       if (!posted.ts) throw new Error('chat.postMessage returned no ts');
       return { platform: 'slack', channel: posted.channel ?? channel, ts: posted.ts };
     } catch (err) {
@@ -79,15 +94,10 @@ export class SlackChat implements ChatPort {
     }
   }
 
-  async updatePulse(ref: MessageRef, pulse: PulseView): Promise<void> {
+  private async update(ref: MessageRef, text: string, blocks: KnownBlock[]): Promise<void> {
     if (ref.platform !== 'slack') throw new PermanentChatError('not a Slack message');
     try {
-      await this.client.chat.update({
-        channel: ref.channel,
-        ts: ref.ts,
-        text: pulseFallbackText(pulse),
-        blocks: pulseBlocks(pulse),
-      });
+      await this.client.chat.update({ channel: ref.channel, ts: ref.ts, text, blocks });
     } catch (err) {
       classify(err);
     }

@@ -1,7 +1,7 @@
 import type { SlashCommand } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import type { Context } from '../../src/services/context.js';
-import { requestScores } from '../../src/services/requests.js';
+import { requestScores, type Requester } from '../../src/services/requests.js';
 import { scoresBlocks } from './render-scores.js';
 
 export interface SlashReply {
@@ -10,11 +10,26 @@ export interface SlashReply {
   blocks?: KnownBlock[];
 }
 
-const HELP =
-  'Try `/rapport scores [ENGAGEMENT]` for the current scores (relationship managers only).';
-
-function reply(text: string, blocks?: KnownBlock[]): SlashReply {
+export function reply(text: string, blocks?: KnownBlock[]): SlashReply {
   return { response_type: 'ephemeral', text, ...(blocks ? { blocks } : {}) };
+}
+
+/** One word of `/rapport WORD ARGS…`. */
+export interface SlashVerb {
+  usage: string;
+  run(ctx: Context, requester: Requester, args: string[]): Promise<SlashReply>;
+}
+
+const scores: SlashVerb = {
+  usage: '`/rapport scores [ENGAGEMENT]`: current scores (relationship managers)',
+  run: scoresReply,
+};
+
+/** Every verb of the slash command; a feature adds its own entry here. */
+const VERBS: Record<string, SlashVerb> = { scores };
+
+function help(): SlashReply {
+  return reply(['Try one of:', ...Object.values(VERBS).map((v) => `• ${v.usage}`)].join('\n'));
 }
 
 /** Answers `/rapport …`; unknown words get help, never an error. */
@@ -22,10 +37,14 @@ export async function handleSlashCommand(
   ctx: Context,
   command: Pick<SlashCommand, 'text' | 'team_id' | 'user_id'>,
 ): Promise<SlashReply> {
-  const [verb, arg] = command.text.trim().split(/\s+/);
-  if (verb !== 'scores') return reply(HELP);
+  const [verb = '', ...args] = command.text.trim().split(/\s+/);
   const requester = { platform: 'slack' as const, team: command.team_id, user: command.user_id };
-  const result = await requestScores(ctx, requester, arg || undefined);
+  const handler = Object.hasOwn(VERBS, verb) ? VERBS[verb] : undefined;
+  return handler ? handler.run(ctx, requester, args.filter(Boolean)) : help();
+}
+
+async function scoresReply(ctx: Context, requester: Requester, args: string[]) {
+  const result = await requestScores(ctx, requester, args[0]);
   switch (result.kind) {
     case 'scores':
       return reply(`Scores for ${result.report.name}`, scoresBlocks(result.report));

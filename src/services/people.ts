@@ -33,3 +33,13 @@ export function chatAddress(
 export async function peopleBySlackUser(store: Store, team: string, user: string) {
   return store.people.find({ 'slack.team': team, 'slack.user': user, active: true }).lean();
 }
+
+/** Active people of an engagement that no platform can reach yet, by side. */
+export async function unreachablePeople(store: Store, engagementId: string) {
+  const people = await store.people.find({ engagementId, active: true }).lean();
+  const unreachable = people.filter((p) => chatAddress(p) === null);
+  return {
+    client: unreachable.filter((p) => p.side === 'client').map((p) => p.personId),
+    provider: unreachable.filter((p) => p.side === 'provider').map((p) => p.personId),
+  };
+}
