@@ -32,7 +32,8 @@ function plain(x: number): string {
 export function figureLine(label: string, f: Figure, nps: boolean): string {
   if (f.value === null || f.low === null || f.high === null) {
     const more = f.needed === 1 ? '1 more person' : `${f.needed} more people`;
-    return `${label}: hidden until ${more} answer (n=${f.n})`;
+    const verb = f.needed === 1 ? 'answers' : 'answer';
+    return `${label}: hidden until ${more} ${verb} (n=${f.n})`;
   }
   const show = nps ? signed : plain;
   return `${label}: ${show(f.value)} (${show(f.low)} to ${show(f.high)}), n=${f.n}`;

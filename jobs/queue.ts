@@ -74,7 +74,32 @@ export class JobQueue {
   }
 }
 
-/** A Redis connection as BullMQ needs it: commands wait for reconnection instead of failing. */
-export function redisConnection(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });
+/**
+ * A Redis connection for BullMQ. Workers wait for Redis to come back (`kind: 'worker'`);
+ * producers, health checks and the CLI fail fast instead of hanging while it is away.
+ * Connection errors are reported once through `onError` rather than printed by ioredis.
+ */
+export function redisConnection(
+  url: string,
+  kind: 'worker' | 'producer',
+  onError: (err: Error) => void,
+): Redis {
+  const redis =
+    kind === 'worker'
+      ? new Redis(url, { maxRetriesPerRequest: null })
+      : new Redis(url, {
+          maxRetriesPerRequest: 1,
+          enableOfflineQueue: false,
+          connectTimeout: 3000,
+          lazyConnect: true,
+        });
+  let reported = false;
+  redis.on('error', (err: Error) => {
+    if (!reported) onError(err);
+    reported = true;
+  });
+  redis.on('ready', () => {
+    reported = false;
+  });
+  return redis;
 }

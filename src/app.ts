@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Worker } from 'bullmq';
 import express from 'express';
@@ -16,6 +16,7 @@ import type { Env } from './config/env.js';
 import { healthRoutes } from './http/health.js';
 import { importEngagements } from './services/engagement-import.js';
 import type { Context } from './services/context.js';
+import { UserError } from './errors.js';
 import { closeStore, openStore } from './store/store.js';
 
 /** A running context with the connections it owns, so they can be closed in order. */
@@ -39,7 +40,16 @@ function chatPorts(env: Env, log: Logger): ChatPorts {
 /** Opens the database, Redis and the queue, and builds the chat ports the environment allows. */
 export async function openRuntime(env: Env, log: Logger, quiet = false): Promise<Runtime> {
   const store = await openStore(env.MONGODB_URI);
-  const redis = redisConnection(env.REDIS_URL);
+  const redis = redisConnection(env.REDIS_URL, 'producer', (err) =>
+    log.error({ err: err.message }, 'redis unreachable'),
+  );
+  try {
+    await redis.connect();
+  } catch (err) {
+    redis.disconnect();
+    await closeStore(store);
+    throw new UserError(`redis: cannot reach REDIS_URL (${(err as Error).message})`);
+  }
   const jobs = new JobQueue(redis, env.RAPPORT_QUEUE_PREFIX);
   const chat = quiet ? {} : chatPorts(env, log);
   const ctx: Context = { store, chat, jobs, log, now: () => new Date() };
@@ -91,7 +101,9 @@ export async function startBot(
       ctx,
     });
   }
-  const workerRedis = redisConnection(env.REDIS_URL);
+  const workerRedis = redisConnection(env.REDIS_URL, 'worker', (err) =>
+    log.error({ err: err.message }, 'redis unreachable (worker waits)'),
+  );
   const workers = options.workers
     ? [
         startWorker({
@@ -103,10 +115,19 @@ export async function startBot(
       ]
     : [];
   const count = await syncSchedulers(ctx);
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(env.PORT, '0.0.0.0', () => resolve(s));
-    s.once('error', reject);
-  });
+  const server = createServer(app);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(env.PORT, '0.0.0.0', resolve);
+    });
+  } catch (err) {
+    await Promise.all(workers.map((w) => w.close()));
+    workerRedis.disconnect();
+    await runtime.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UserError(`PORT: cannot listen on ${env.PORT} (${code ?? (err as Error).message})`);
+  }
   const port = (server.address() as AddressInfo).port;
   log.info({ port, engagements: count, workers: workers.length }, 'rapport is running');
   return {

@@ -1,11 +1,12 @@
 import { App, ExpressReceiver, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
-import type { Application } from 'express';
+import type { Application, NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { recordClick } from '../../src/services/answers.js';
 import type { Context } from '../../src/services/context.js';
 import { dispatchAction } from '../actions.js';
 import { decodeAnswer } from '../answer-value.js';
 import { noticeAction, noticeInputs } from './render-notice.js';
+import { checkSlackBody, MalformedSlackRequest } from './request-shape.js';
 import { handleSlashCommand } from './slash-command.js';
 
 export interface SlackAppOptions {
@@ -44,7 +45,27 @@ export function createSlackApp(options: SlackAppOptions): App {
     app: options.expressApp,
     endpoints: '/slack/events',
     logger,
+    // Runs on the verified, parsed body before Bolt routes it; a throw becomes a 400 below.
+    customPropertiesExtractor: (req) => {
+      checkSlackBody(req.body);
+      return {};
+    },
+    // A payload no listener acknowledges (an event Rapport ignores) still gets a 200.
+    unhandledRequestHandler: ({ response }) => {
+      if (!response.headersSent) response.writeHead(200).end();
+    },
   });
+  options.expressApp.use(
+    '/slack/events',
+    (err: unknown, _req: Request, res: Response, next: NextFunction) => {
+      if (!(err instanceof MalformedSlackRequest)) {
+        next(err);
+        return;
+      }
+      log.warn({ reason: err.message }, 'malformed slack request');
+      res.status(400).json({ ok: false, error: err.message });
+    },
+  );
   const app = new App({
     receiver,
     logger,

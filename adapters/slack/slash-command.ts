@@ -37,7 +37,7 @@ export async function handleSlashCommand(
   ctx: Context,
   command: Pick<SlashCommand, 'text' | 'team_id' | 'user_id'>,
 ): Promise<SlashReply> {
-  const [verb = '', ...args] = command.text.trim().split(/\s+/);
+  const [verb = '', ...args] = (command.text ?? '').trim().split(/\s+/);
   const requester = { platform: 'slack' as const, team: command.team_id, user: command.user_id };
   const handler = Object.hasOwn(VERBS, verb) ? VERBS[verb] : undefined;
   return handler ? handler.run(ctx, requester, args.filter(Boolean)) : help();

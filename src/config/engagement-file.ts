@@ -7,14 +7,17 @@ import { DEFAULT_PRIVACY_THRESHOLD } from '../domain/privacy.js';
 import { DEFAULT_WINDOW_WEEKS } from '../domain/window.js';
 
 /** Ids end up in queue job ids and Slack button values, so they are kept plain. */
-const id = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/i, 'must be letters, digits, - or _');
+const id = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/i, 'must be letters, digits, - or _')
+  .refine((s) => !s.includes('--'), 'must not contain "--" (Rapport joins ids with it)');
 
 const timezone = z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin');
 
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date yyyy-mm-dd')
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), 'must be a real date');
+  .refine(isRealDate, 'must be a real date');
 
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time HH:MM (24-hour)');
 
@@ -86,14 +89,28 @@ const engagementFields = z.strictObject({
 
 const engagement = engagementFields.superRefine(checkReferences);
 
-export const engagementFileSchema = z.strictObject({
-  engagements: z.array(engagement).min(1),
-});
+export const engagementFileSchema = z
+  .strictObject({ engagements: z.array(engagement).min(1) })
+  .superRefine((file, ctx) => {
+    const seen = new Set<string>();
+    file.engagements.forEach((e, i) => {
+      if (seen.has(e.id)) {
+        ctx.addIssue({ code: 'custom', path: ['engagements', i, 'id'], message: 'repeats' });
+      }
+      seen.add(e.id);
+    });
+  });
 
 export type EngagementFile = z.infer<typeof engagementFileSchema>;
 export type EngagementConfig = EngagementFile['engagements'][number];
 export type PersonConfig = EngagementConfig['people'][number];
 export type Role = (typeof ROLES)[number];
+
+/** Whether `yyyy-mm-dd` names a day that exists (no 30 February). */
+export function isRealDate(s: string): boolean {
+  const t = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(t.getTime()) && t.toISOString().slice(0, 10) === s;
+}
 
 function isTimeZone(name: string): boolean {
   try {

@@ -29,9 +29,9 @@ export type Weekday = (typeof WEEKDAYS)[number];
 export interface Cadence {
   unit: 'week' | 'month';
   every: number;
-  on?: Weekday | undefined;
-  day?: number | undefined;
-  nth?: number | 'last' | undefined;
+  on?: Weekday | null | undefined;
+  day?: number | null | undefined;
+  nth?: number | 'last' | null | undefined;
   /** Local time of day, `HH:mm`. */
   at: string;
   /** First calendar date, `yyyy-MM-dd`. */
@@ -77,7 +77,8 @@ export function occursOn(cadence: Cadence, isoDate: string): boolean {
     );
   }
   if (differenceInCalendarMonths(d, start) % cadence.every !== 0) return false;
-  if (cadence.day !== undefined) {
+  // Stored cadences carry null for fields the file left out.
+  if (cadence.day != null) {
     return getDate(d) === Math.min(cadence.day, getDaysInMonth(d));
   }
   if (weekdayOf(d) !== weekday) return false;

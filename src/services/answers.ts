@@ -45,7 +45,9 @@ export async function recordClick(ctx: Context, click: Click): Promise<ClickResu
   const person = await ctx.store.people
     .findOne({ engagementId: delivery.engagementId, personId: delivery.personId })
     .lean();
-  if (!person || !identityMatches(person, click.identity)) return { kind: 'not-yours' };
+  if (!person || !person.active || !identityMatches(person, click.identity)) {
+    return { kind: 'not-yours' };
+  }
   const question = delivery.questions.find((q) => q.id === click.questionId);
   if (!question || !isValidScore(question.scale as Scale, click.score)) {
     return { kind: 'invalid-score' };
@@ -71,11 +73,16 @@ export async function recordClick(ctx: Context, click: Click): Promise<ClickResu
     { _id: delivery._id, state: { $in: ['scheduled', 'sent'] } },
     { $set: { state: 'answered', answeredAt: now } },
   );
-  await ctx.jobs.enqueue(
-    'refresh-message',
-    { deliveryId: delivery._id },
-    { jobId: jobId('refresh', delivery._id, String(now.getTime()), String(click.score)) },
-  );
+  try {
+    await ctx.jobs.enqueue(
+      'refresh-message',
+      { deliveryId: delivery._id },
+      { jobId: jobId('refresh', delivery._id, String(now.getTime()), String(click.score)) },
+    );
+  } catch (err) {
+    // The answer is stored; only the redraw of the message waits for the next click or close.
+    ctx.log.warn({ deliveryId: delivery._id, err: (err as Error).message }, 'refresh not queued');
+  }
   ctx.log.info(
     { engagementId: delivery.engagementId, pulseId: delivery.pulseId, replaced: previous !== null },
     'answer recorded',

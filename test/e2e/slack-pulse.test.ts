@@ -185,9 +185,23 @@ describe('a Slack pulse, end to end', () => {
     expect(answer?.score).toBe(10);
   });
 
-  it('answers a malformed body with 400 and stores nothing', async () => {
-    const signed = signSlack(SECRET, 'payload=%7Bnot-json');
-    expect((await post('/slack/events', signed.body, signed.headers)).status).toBe(400);
+  it('answers malformed bodies with 400 at once and stores nothing', async () => {
+    const bodies = [
+      'payload=%7Bnot-json',
+      '',
+      'foo=bar',
+      'payload=null',
+      `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', user: { id: 'U' } }))}`,
+      `payload=${encodeURIComponent(JSON.stringify({ type: 'mystery' }))}`,
+      'command=%2Fother&team_id=T0HARBOR&user_id=U0CL00002&text=scores',
+    ];
+    for (const body of bodies) {
+      const signed = signSlack(SECRET, body);
+      const started = Date.now();
+      const res = await post('/slack/events', signed.body, signed.headers);
+      expect({ body, status: res.status }).toEqual({ body, status: 400 });
+      expect(Date.now() - started).toBeLessThan(2000);
+    }
     expect(await answerCount()).toBe(3);
   });
 

@@ -39,4 +39,17 @@ describe('cadence', () => {
     const c: Cadence = { unit: 'month', every: 1, day: 31, at: '10:00', startsOn: '2026-01-31' };
     expect(nextOccurrences(c, '2026-01-01', 3)).toEqual(['2026-01-31', '2026-02-28', '2026-03-31']);
   });
+
+  it('reads a stored cadence whose absent fields came back as null', () => {
+    const stored: Cadence = {
+      unit: 'month',
+      every: 1,
+      on: 'wednesday',
+      day: null,
+      nth: null,
+      at: '10:00',
+      startsOn: '2026-01-07',
+    };
+    expect(nextOccurrences(stored, '2026-11-15', 2)).toEqual(['2026-12-02', '2027-01-06']);
+  });
 });

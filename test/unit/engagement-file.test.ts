@@ -57,4 +57,18 @@ describe('engagement file', () => {
     ).toContainEqual(expect.stringMatching(/^engagements\[1\]\.timezone: /));
     expect(problemsOf('engagements: [ {')[0]).toMatch(/^YAML: /);
   });
+
+  it('refuses impossible dates, repeated engagement ids and ids containing "--"', () => {
+    expect(
+      problemsOf(example.replace('startsOn: 2026-01-06', 'startsOn: 2026-02-30')),
+    ).toContainEqual(
+      expect.stringMatching(/^engagements\[0\]\.cadence\.startsOn: must be a real date/),
+    );
+    expect(problemsOf(example.replace('id: lakeside-orbit', 'id: harbor-meridian'))).toEqual([
+      'engagements[1].id: repeats',
+    ]);
+    expect(problemsOf(example.replace('id: lc2,', 'id: lc--2,'))).toContainEqual(
+      expect.stringMatching(/^engagements\[1\]\.people\[1\]\.id: must not contain "--"/),
+    );
+  });
 });
