@@ -17,8 +17,11 @@ import type { NoticeView } from './chat-port.js';
 /** The action name of the chat form's Add button. */
 export const ADD_ACTION = 'action-add';
 
-/** Roles that may act on any milestone of their engagement and add action items. */
+/** Roles that may add action items to their engagement's plan. */
 const PLAN_ROLES = ['governance_lead', 'relationship_manager', 'admin'];
+
+/** Roles that may settle any milestone of their engagement, besides its owners. */
+const MILESTONE_ROLES = ['governance_lead', 'admin'];
 
 const GONE = 'That milestone no longer exists.';
 const NOT_YOURS =
@@ -41,7 +44,7 @@ async function authorised(ctx: Context, click: ActionClick) {
   if (!loaded) return { error: GONE } as const;
   const person = await actorIn(ctx, click.actor, loaded.milestone.engagementId);
   const owner = person && loaded.item?.owners.includes(person.personId);
-  const lead = person && person.roles.some((r) => PLAN_ROLES.includes(r));
+  const lead = person && person.roles.some((r) => MILESTONE_ROLES.includes(r));
   if (!person || (!owner && !lead)) return { error: NOT_YOURS } as const;
   return { loaded, person } as const;
 }

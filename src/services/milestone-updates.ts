@@ -108,9 +108,11 @@ export async function block(
   let updated = milestone;
   if (last?.reason !== reason) {
     const entry = { reason, by: by.personId, at: ctx.now() };
+    // Only if no entry was added since the read, so a double click records it once.
+    const unchanged = { _id: key, [`blocks.${milestone.blocks.length}`]: { $exists: false } };
     updated =
       (await ctx.store.milestones
-        .findOneAndUpdate({ _id: key }, { $push: { blocks: entry } }, { new: true })
+        .findOneAndUpdate(unchanged, { $push: { blocks: entry } }, { new: true })
         .lean()) ?? milestone;
   }
   const hash = createHash('sha256').update(reason).digest('hex').slice(0, 12);
