@@ -8,10 +8,14 @@ import { isDuplicateKey, type MilestoneDoc, type Store } from '../store/store.js
 
 const planId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/i, 'must be letters, digits, - or _');
 
-const isoDate = z
-  .string()
+/** A calendar date `yyyy-mm-dd` that exists (JavaScript's own parser takes 2026-02-30). */
+export const isoDate = z
+  .string({ error: 'is required' })
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date yyyy-mm-dd')
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), 'must be a real date');
+  .refine((s) => {
+    const t = new Date(`${s}T00:00:00Z`);
+    return !Number.isNaN(t.getTime()) && t.toISOString().startsWith(s);
+  }, 'must be a real date');
 
 /** What `rapport actions add` and the chat form submit. */
 export const newActionSchema = z.strictObject({

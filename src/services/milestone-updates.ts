@@ -3,7 +3,7 @@ import { dateIn } from '../domain/cadence.js';
 import { UserError } from '../errors.js';
 import type { MilestoneDoc } from '../store/store.js';
 import type { Context } from './context.js';
-import { parseOrExplain } from './action-plan.js';
+import { isoDate, parseOrExplain } from './action-plan.js';
 import { blockedAlert, type MilestoneContext } from './milestone-notices.js';
 import { peopleWithRole, sendOnce } from './plan-notices.js';
 import { z } from 'zod';
@@ -43,7 +43,7 @@ export async function markDone(ctx: Context, key: string, by: string): Promise<M
     .findOneAndUpdate(
       { _id: key, state: 'open' },
       { $set: { state: 'done', doneOn: loaded.today, doneBy: by } },
-      { new: true },
+      { returnDocument: 'after' },
     )
     .lean();
   if (!updated) return { kind: 'already-done', milestone: loaded.milestone };
@@ -51,10 +51,7 @@ export async function markDone(ctx: Context, key: string, by: string): Promise<M
 }
 
 const replanInput = z.object({
-  due: z
-    .string({ error: 'is required' })
-    .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date yyyy-mm-dd')
-    .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), 'must be a real date'),
+  due: isoDate,
   reason: z.string({ error: 'is required' }).trim().min(1, 'is required'),
 });
 
@@ -82,7 +79,7 @@ export async function replan(
     .findOneAndUpdate(
       { _id: key, state: 'open', due: milestone.due },
       { $set: { due }, $push: { replans: entry } },
-      { new: true },
+      { returnDocument: 'after' },
     )
     .lean();
   if (!updated) throw new UserError('due: the milestone changed meanwhile; try again');
@@ -112,7 +109,7 @@ export async function block(
     const unchanged = { _id: key, [`blocks.${milestone.blocks.length}`]: { $exists: false } };
     updated =
       (await ctx.store.milestones
-        .findOneAndUpdate(unchanged, { $push: { blocks: entry } }, { new: true })
+        .findOneAndUpdate(unchanged, { $push: { blocks: entry } }, { returnDocument: 'after' })
         .lean()) ?? milestone;
   }
   const hash = createHash('sha256').update(reason).digest('hex').slice(0, 12);
