@@ -127,14 +127,20 @@ export async function importActions(
 ): Promise<{ items: number; milestones: number }> {
   let milestones = 0;
   for (const a of e.actions) {
-    await store.actionItems.updateOne(
-      { _id: `${e.id}--${a.id}` },
-      {
-        $set: { title: a.title, dimension: a.dimension, owners: a.owners },
-        $setOnInsert: { engagementId: e.id, actionId: a.id, source: 'file' },
-      },
-      { upsert: true },
-    );
+    const upsert = () =>
+      store.actionItems.updateOne(
+        { _id: `${e.id}--${a.id}` },
+        {
+          $set: { title: a.title, dimension: a.dimension, owners: a.owners },
+          $setOnInsert: { engagementId: e.id, actionId: a.id, source: 'file' },
+        },
+        { upsert: true },
+      );
+    // Two processes importing at start may both try the insert; the loser updates instead.
+    await upsert().catch((err: unknown) => {
+      if (!isDuplicateKey(err)) throw err;
+      return upsert();
+    });
     for (const m of a.milestones) {
       await upsertMilestone(store, e.id, a.id, m, true, now);
       milestones += 1;
