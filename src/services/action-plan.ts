@@ -75,9 +75,10 @@ async function upsertMilestone(
   engagementId: string,
   actionId: string,
   m: { id: string; title: string; due: string },
-  fromFile: boolean,
-  now: Date,
+  /** Set when the milestone comes from the engagement file: when it is imported. */
+  file: { now: Date } | null,
 ): Promise<void> {
+  const fromFile = file !== null;
   const _id = milestoneKey(engagementId, m.id);
   const existing = await store.milestones.findById(_id).lean();
   if (!existing) {
@@ -108,7 +109,7 @@ async function upsertMilestone(
       set.due = m.due;
       filter.due = existing.due;
       const entry = { from: existing.due, to: m.due, reason: 'changed in the engagement file' };
-      update.$push = { replans: { ...entry, by: 'engagement file', at: now } };
+      update.$push = { replans: { ...entry, by: 'engagement file', at: file.now } };
     }
   }
   await store.milestones.updateOne(filter, update, { timestamps: false });
@@ -142,7 +143,7 @@ export async function importActions(
       return upsert();
     });
     for (const m of a.milestones) {
-      await upsertMilestone(store, e.id, a.id, m, true, now);
+      await upsertMilestone(store, e.id, a.id, m, { now });
       milestones += 1;
     }
   }
@@ -190,7 +191,7 @@ export async function addAction(
   }
   for (const [i, m] of action.milestones.entries()) {
     const id = milestoneIds[i]!;
-    await upsertMilestone(store, engagementId, actionId, { ...m, id }, false, new Date());
+    await upsertMilestone(store, engagementId, actionId, { ...m, id }, null);
   }
   return { actionId, milestoneIds };
 }

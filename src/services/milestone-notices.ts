@@ -59,7 +59,7 @@ export function stepNotice(
 ): NoticeView {
   const lines = [`${c.engagementName}: ${c.actionTitle}`, `Due ${m.due}.`];
   if (step === 'escalation') {
-    lines.push(`Owners: ${c.owners.join(', ')}. It has had three nudges.`);
+    lines.push(`Owners: ${c.owners.join(', ')}. The owners were nudged and it is still open.`);
   }
   lines.push('Is it done, does it need a new date, or is it blocked?');
   return { title: heading(step, m, today), lines, buttons: replyButtons(m) };

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import { dateIn } from '../domain/cadence.js';
 import { UserError } from '../errors.js';
 import type { MilestoneDoc } from '../store/store.js';
@@ -6,7 +7,6 @@ import type { Context } from './context.js';
 import { isoDate, parseOrExplain } from './action-plan.js';
 import { blockedAlert, type MilestoneContext } from './milestone-notices.js';
 import { peopleWithRole, sendOnce } from './plan-notices.js';
-import { z } from 'zod';
 
 export type MilestoneChange =
   | { kind: 'done'; milestone: MilestoneDoc }
