@@ -113,5 +113,6 @@ export async function checkMilestones(
     throw new UserError(`engagement: no engagement "${engagementId}"`);
   }
   for (const e of engagements) await checkEngagement(ctx, e, asOf, summary);
+  ctx.log.info({ engagementId, asOf: asOf.toISOString(), ...summary }, 'milestones checked');
   return summary;
 }
