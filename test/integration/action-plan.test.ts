@@ -101,6 +101,24 @@ describe('the joint action plan', () => {
     expect(missing.stderr.trim()).toBe('rapport: milestone: no milestone "nope" in harbor');
   }, 90_000);
 
+  it('is re-planned by CLI with a date and a reason, or refused naming the field', async () => {
+    const replan = (...args: string[]) =>
+      runCli(h.rt.env, ['actions', 'replan', 'harbor', 'terms', ...args]);
+    const noReason = await replan('--due', '2099-03-01');
+    expect([noReason.code, noReason.stderr.trim()]).toEqual([
+      1,
+      "error: required option '--reason <text>' not specified",
+    ]);
+    const badDate = await replan('--due', '1 March', '--reason', 'board moved');
+    expect(badDate.stderr.trim()).toBe('rapport: due: must be a date yyyy-mm-dd');
+    const ok = await replan('--due', '2099-03-01', '--reason', 'board moved');
+    expect(ok.stdout.trim()).toBe('milestone terms re-planned to 2099-03-01');
+    const terms = await store().milestones.findById('harbor--terms').lean();
+    expect(terms?.replans).toMatchObject([
+      { from: '2026-02-10', to: '2099-03-01', reason: 'board moved', by: 'cli' },
+    ]);
+  }, 60_000);
+
   it('is listed with /rapport actions and grows from the chat form', async () => {
     const refused = await h.slash('U0C03', 'actions add');
     expect(refused.text).toMatch(/Only governance leads and relationship managers/);
