@@ -1,6 +1,7 @@
 import type { Dimension, Side } from '../src/domain/dimension.js';
 import { DIMENSIONS } from '../src/domain/dimension.js';
 import type { Figure } from '../src/domain/scores.js';
+import { followThroughLines } from '../src/services/follow-through.js';
 import type { ScoresReport } from '../src/services/scores.js';
 
 /** A titled group of short lines; each platform lays it out its own way. */
@@ -63,5 +64,11 @@ export function scoresSections(report: ScoresReport): TextSection[] {
     sideSection(report, 'client'),
     sideSection(report, 'provider'),
   ];
+  if (report.followThrough) {
+    sections.push({
+      title: 'Follow-through: milestones on time',
+      lines: followThroughLines(report.followThrough, report.parties),
+    });
+  }
   return sections;
 }

@@ -41,6 +41,20 @@ export const catalog = {
     backoffMs: 1_000,
     timeoutMs: 30_000,
   }),
+  /** Chases an engagement's milestones and checks its score alerts; `asOf` defaults to now. */
+  'check-milestones': spec({
+    payload: z.object({ engagementId, asOf: z.iso.datetime().optional() }),
+    attempts: 5,
+    backoffMs: 5_000,
+    timeoutMs: 120_000,
+  }),
+  /** Sends the weekly digest to an engagement's managers and leads living in `timezone`. */
+  'send-digest': spec({
+    payload: z.object({ engagementId, timezone: z.string().min(1) }),
+    attempts: 5,
+    backoffMs: 5_000,
+    timeoutMs: 120_000,
+  }),
 };
 
 export type JobName = keyof typeof catalog;

@@ -1,5 +1,7 @@
 import type { Context } from '../src/services/context.js';
 import { deliver, refreshMessage } from '../src/services/deliveries.js';
+import { sendDigest } from '../src/services/digest.js';
+import { checkMilestones } from '../src/services/milestone-check.js';
 import { planPulses } from '../src/services/pulses.js';
 import type { Handlers } from './worker.js';
 
@@ -9,5 +11,9 @@ export function jobHandlers(ctx: Context): Handlers {
     'plan-pulses': ({ engagementId }) => planPulses(ctx, engagementId),
     'deliver-pulse': ({ deliveryId }) => deliver(ctx, deliveryId),
     'refresh-message': ({ deliveryId }) => refreshMessage(ctx, deliveryId),
+    'check-milestones': ({ engagementId, asOf }) =>
+      checkMilestones(ctx, engagementId, asOf ? new Date(asOf) : ctx.now()),
+    'send-digest': ({ engagementId, timezone }) =>
+      sendDigest(ctx, engagementId, timezone, ctx.now()),
   };
 }

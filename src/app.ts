@@ -5,10 +5,12 @@ import express from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ChatPorts } from '../adapters/chat-port.js';
+import { registerPlanActions } from '../adapters/plan-actions.js';
 import { createSlackApp } from '../adapters/slack/slack-app.js';
 import { createSlackClient, SlackChat } from '../adapters/slack/slack-chat.js';
 import { jobHandlers } from '../jobs/handlers.js';
 import { JobQueue, redisConnection } from '../jobs/queue.js';
+import { syncPlanSchedulers } from '../jobs/plan-schedulers.js';
 import { syncSchedulers } from '../jobs/schedulers.js';
 import { startWorker } from '../jobs/worker.js';
 import { readEngagementFile } from './config/engagement-file.js';
@@ -83,6 +85,7 @@ export async function startBot(
 ): Promise<Started> {
   const runtime = await openRuntime(env, log);
   const { ctx } = runtime;
+  registerPlanActions();
   if (env.RAPPORT_CONFIG) {
     const summary = await importEngagements(
       ctx.store,
@@ -115,6 +118,7 @@ export async function startBot(
       ]
     : [];
   const count = await syncSchedulers(ctx);
+  await syncPlanSchedulers(ctx);
   const server = createServer(app);
   try {
     await new Promise<void>((resolve, reject) => {

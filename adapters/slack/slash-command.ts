@@ -3,6 +3,7 @@ import type { KnownBlock } from '@slack/types';
 import type { Context } from '../../src/services/context.js';
 import { requestScores, type Requester } from '../../src/services/requests.js';
 import { scoresBlocks } from './render-scores.js';
+import { actionsVerb } from './slash-actions.js';
 
 export interface SlashReply {
   response_type: 'ephemeral';
@@ -26,7 +27,7 @@ const scores: SlashVerb = {
 };
 
 /** Every verb of the slash command; a feature adds its own entry here. */
-const VERBS: Record<string, SlashVerb> = { scores };
+const VERBS: Record<string, SlashVerb> = { scores, actions: actionsVerb };
 
 function help(): SlashReply {
   return reply(['Try one of:', ...Object.values(VERBS).map((v) => `• ${v.usage}`)].join('\n'));

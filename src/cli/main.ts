@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { EngagementFileError } from '../config/engagement-file.js';
 import { EnvError, loadEnv, type Env } from '../config/env.js';
 import { UserError } from '../errors.js';
+import { registerActionCommands } from './commands/actions.js';
 import { registerCoreCommands } from './commands/core.js';
 
 /** The whole command tree; each group of commands registers itself from its own file. */
@@ -11,6 +12,7 @@ function program(env: () => Env): Command {
     .exitOverride()
     .configureOutput({ outputError: (s, write) => write(s.split('\n')[0] + '\n') });
   registerCoreCommands(cli, env);
+  registerActionCommands(cli, env);
   return cli;
 }
 

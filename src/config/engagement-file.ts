@@ -129,7 +129,15 @@ function checkReferences(config: z.infer<typeof engagementFields>, ctx: z.Refine
     }
     ids.add(p.id);
   });
+  const milestoneIds = new Set<string>();
   config.actions.forEach((a, i) => {
+    a.milestones.forEach((m, j) => {
+      if (milestoneIds.has(m.id)) {
+        const path = ['actions', i, 'milestones', j, 'id'];
+        ctx.addIssue({ code: 'custom', path, message: 'repeats within the engagement' });
+      }
+      milestoneIds.add(m.id);
+    });
     a.owners.forEach((o, j) => {
       if (!ids.has(o)) {
         const path = ['actions', i, 'owners', j];

@@ -5,10 +5,13 @@ import {
   type PersonConfig,
 } from '../config/engagement-file.js';
 import type { Store } from '../store/store.js';
+import { importActions } from './action-plan.js';
 
 export interface ImportSummary {
   engagements: { created: number; updated: number; unchanged: number };
   people: { created: number; updated: number; unchanged: number; deactivated: number };
+  /** Action items and milestones in the file, created or brought up to date. */
+  actions: { items: number; milestones: number };
 }
 
 type Counts = { created: number; updated: number; unchanged: number };
@@ -55,10 +58,12 @@ function personFields(p: PersonConfig) {
 export async function importEngagements(
   store: Store,
   file: EngagementFile,
+  now = new Date(),
 ): Promise<ImportSummary> {
   const summary: ImportSummary = {
     engagements: { created: 0, updated: 0, unchanged: 0 },
     people: { created: 0, updated: 0, unchanged: 0, deactivated: 0 },
+    actions: { items: 0, milestones: 0 },
   };
   for (const e of file.engagements) {
     const res = await store.engagements.updateOne(
@@ -84,6 +89,9 @@ export async function importEngagements(
       { timestamps: false },
     );
     summary.people.deactivated += gone.modifiedCount;
+    const plan = await importActions(store, e, now);
+    summary.actions.items += plan.items;
+    summary.actions.milestones += plan.milestones;
   }
   return summary;
 }

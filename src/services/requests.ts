@@ -1,4 +1,5 @@
 import type { Context } from './context.js';
+import { followThrough } from './follow-through.js';
 import { scoresOf, type ScoresReport } from './scores.js';
 
 export type Requester =
@@ -43,5 +44,7 @@ export async function requestScores(
   }
   if (!managed.includes(engagementId)) return { kind: 'not-allowed' };
   const report = await scoresOf(ctx.store, engagementId, ctx.now());
+  const follow = report ? await followThrough(ctx.store, engagementId, ctx.now()) : null;
+  if (report && follow) report.followThrough = follow;
   return report ? { kind: 'scores', report } : { kind: 'unknown-engagement', engagementId };
 }

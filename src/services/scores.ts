@@ -10,6 +10,7 @@ import {
 } from '../domain/scores.js';
 import { localIso, rollingWindow } from '../domain/window.js';
 import type { EngagementDoc, Store } from '../store/store.js';
+import type { FollowThrough } from './follow-through.js';
 
 /** The scores of one engagement at one time, in the shape `rapport scores --json` prints. */
 export interface ScoresReport {
@@ -22,6 +23,8 @@ export interface ScoresReport {
   sides: Record<Side, Record<Dimension, Figure>>;
   gaps: Partial<Record<Dimension, GapFigure>>;
   change?: Record<Side, { delta: number; significant: boolean } | null>;
+  /** Milestones on time per side; filled in by the chat reply path, not by `scoresOf`. */
+  followThrough?: FollowThrough;
 }
 
 /** Adds up the answers of the window that ends at `asOf`. */

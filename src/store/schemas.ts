@@ -123,3 +123,73 @@ export const answerSchema = new Schema(
 );
 answerSchema.index({ pulseId: 1, questionId: 1, personId: 1 }, { unique: true });
 answerSchema.index({ engagementId: 1, answeredAt: 1 });
+
+/** An item of an engagement's joint action plan; `_id` is `ENGAGEMENT--ACTION`. */
+export const actionItemSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    engagementId: { type: String, required: true },
+    actionId: { type: String, required: true },
+    title: { type: String, required: true },
+    dimension: { type: String, enum: DIMENSIONS, required: true },
+    /** Person ids of the owners, ideally one per side. */
+    owners: { type: [String], required: true },
+    source: { type: String, enum: ['file', 'cli', 'chat'], required: true },
+  },
+  { timestamps: true, versionKey: false },
+);
+actionItemSchema.index({ engagementId: 1, actionId: 1 }, { unique: true });
+
+const replan = new Schema(
+  { from: String, to: String, reason: String, by: String, at: Date },
+  { _id: false },
+);
+
+const blocker = new Schema({ reason: String, by: String, at: Date }, { _id: false });
+
+/** A dated step of an action item; `_id` is `ENGAGEMENT--MILESTONE`. Dates are `yyyy-MM-dd`. */
+export const milestoneSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    engagementId: { type: String, required: true },
+    actionId: { type: String, required: true },
+    milestoneId: { type: String, required: true },
+    title: { type: String, required: true },
+    /** The date it is due now, in the engagement's time zone. */
+    due: { type: String, required: true },
+    /** The first planned date; follow-through and days late are measured against it. */
+    originalDue: { type: String, required: true },
+    /** The date the engagement file gave last, so a changed file re-plans it. */
+    fileDue: { type: String, default: null },
+    state: { type: String, enum: ['open', 'done'], required: true },
+    doneOn: { type: String, default: null },
+    doneBy: { type: String, default: null },
+    replans: { type: [replan], default: [] },
+    blocks: { type: [blocker], default: [] },
+  },
+  { timestamps: true, versionKey: false },
+);
+milestoneSchema.index({ engagementId: 1, milestoneId: 1 }, { unique: true });
+milestoneSchema.index({ engagementId: 1, state: 1 });
+
+/**
+ * One plan message to one person, claimed before it is sent: `_id` names what it is for
+ * (milestone step, digest week, alert window) and the person, so the unique `_id` is what
+ * keeps two workers or a restart from sending it twice.
+ */
+export const planNoticeSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    engagementId: { type: String, required: true },
+    kind: { type: String, required: true },
+    milestoneId: { type: String, default: null },
+    personId: { type: String, required: true },
+    state: { type: String, enum: ['claimed', 'sent', 'unreachable', 'failed'], required: true },
+    claimedAt: { type: Date, required: true },
+    sentAt: { type: Date, default: null },
+    message: { type: Schema.Types.Mixed, default: null },
+    error: { type: String, default: null },
+  },
+  { versionKey: false },
+);
+planNoticeSchema.index({ engagementId: 1, milestoneId: 1 });

@@ -1,9 +1,12 @@
 import mongoose, { type Connection, type InferSchemaType } from 'mongoose';
 import {
+  actionItemSchema,
   answerSchema,
   deliverySchema,
   engagementSchema,
+  milestoneSchema,
   personSchema,
+  planNoticeSchema,
   pulseSchema,
 } from './schemas.js';
 
@@ -12,6 +15,8 @@ export type PersonDoc = InferSchemaType<typeof personSchema>;
 export type PulseDoc = InferSchemaType<typeof pulseSchema>;
 export type DeliveryDoc = InferSchemaType<typeof deliverySchema>;
 export type AnswerDoc = InferSchemaType<typeof answerSchema>;
+export type ActionItemDoc = InferSchemaType<typeof actionItemSchema>;
+export type MilestoneDoc = InferSchemaType<typeof milestoneSchema>;
 
 function registerModels(connection: Connection) {
   return {
@@ -20,6 +25,9 @@ function registerModels(connection: Connection) {
     pulses: connection.model('Pulse', pulseSchema),
     deliveries: connection.model('Delivery', deliverySchema),
     answers: connection.model('Answer', answerSchema),
+    actionItems: connection.model('ActionItem', actionItemSchema),
+    milestones: connection.model('Milestone', milestoneSchema),
+    planNotices: connection.model('PlanNotice', planNoticeSchema),
   };
 }
 

@@ -32,6 +32,8 @@ export interface ClickInput {
   blockId: string;
   value: string;
   responseUrl: string;
+  /** `state.values` of the message's input blocks: block id → action id → field. */
+  state?: Record<string, Record<string, Record<string, unknown>>>;
 }
 
 /** The form body of a `block_actions` payload for a button click, shaped as Slack sends it. */
@@ -58,7 +60,7 @@ export function blockActionsBody(c: ClickInput): string {
     is_enterprise_install: false,
     channel: { id: c.channel, name: 'directmessage' },
     message: { type: 'message', user: 'U0BOT', ts: c.messageTs, bot_id: 'B0BOT', text: 'pulse' },
-    state: { values: {} },
+    state: { values: c.state ?? {} },
     response_url: c.responseUrl,
     actions: [
       {
