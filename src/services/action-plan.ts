@@ -1,10 +1,11 @@
+import { isRealDate } from '../config/engagement-file.js';
 import { z } from 'zod';
 import type { EngagementConfig } from '../config/engagement-file.js';
 import { dateIn } from '../domain/cadence.js';
 import { DIMENSIONS, type Dimension } from '../domain/dimension.js';
 import { daysLate, milestoneStatus, type MilestoneStatus } from '../domain/milestone.js';
 import { UserError } from '../errors.js';
-import { isDuplicateKey, type MilestoneDoc, type Store } from '../store/store.js';
+import { isDuplicateKey, upsertRacing, type MilestoneDoc, type Store } from '../store/store.js';
 
 const planId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/i, 'must be letters, digits, - or _');
 
@@ -12,10 +13,7 @@ const planId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/i, 'must be letters,
 export const isoDate = z
   .string({ error: 'is required' })
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date yyyy-mm-dd')
-  .refine((s) => {
-    const t = new Date(`${s}T00:00:00Z`);
-    return !Number.isNaN(t.getTime()) && t.toISOString().startsWith(s);
-  }, 'must be a real date');
+  .refine(isRealDate, 'must be a real date');
 
 /** What `rapport actions add` and the chat form submit. */
 export const newActionSchema = z.strictObject({
@@ -137,11 +135,7 @@ export async function importActions(
         },
         { upsert: true },
       );
-    // Two processes importing at start may both try the insert; the loser updates instead.
-    await upsert().catch((err: unknown) => {
-      if (!isDuplicateKey(err)) throw err;
-      return upsert();
-    });
+    await upsertRacing(upsert);
     for (const m of a.milestones) {
       await upsertMilestone(store, e.id, a.id, m, { now });
       milestones += 1;

@@ -4,7 +4,7 @@ import {
   type EngagementFile,
   type PersonConfig,
 } from '../config/engagement-file.js';
-import type { Store } from '../store/store.js';
+import { upsertRacing, type Store } from '../store/store.js';
 import { importActions } from './action-plan.js';
 
 export interface ImportSummary {
@@ -66,20 +66,24 @@ export async function importEngagements(
     actions: { items: 0, milestones: 0 },
   };
   for (const e of file.engagements) {
-    const res = await store.engagements.updateOne(
-      { _id: e.id },
-      { $set: engagementFields(e) },
-      { upsert: true, timestamps: false },
+    const res = await upsertRacing(() =>
+      store.engagements.updateOne(
+        { _id: e.id },
+        { $set: engagementFields(e) },
+        { upsert: true, timestamps: false },
+      ),
     );
     count(summary.engagements, {
       upserted: res.upsertedCount > 0,
       modified: res.modifiedCount > 0,
     });
     for (const p of e.people) {
-      const r = await store.people.updateOne(
-        { engagementId: e.id, personId: p.id },
-        { $set: personFields(p) },
-        { upsert: true, timestamps: false },
+      const r = await upsertRacing(() =>
+        store.people.updateOne(
+          { engagementId: e.id, personId: p.id },
+          { $set: personFields(p) },
+          { upsert: true, timestamps: false },
+        ),
       );
       count(summary.people, { upserted: r.upsertedCount > 0, modified: r.modifiedCount > 0 });
     }

@@ -65,6 +65,19 @@ export async function pingStore(store: Store): Promise<boolean> {
   }
 }
 
+/**
+ * Runs an upsert, and once more if it lost an insert race on a unique index: two processes
+ * upserting the same new key at once both try to insert, and the loser must update instead.
+ */
+export async function upsertRacing<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    return write();
+  }
+}
+
 /** MongoDB's duplicate-key error, which the unique indexes raise for a repeated write. */
 export function isDuplicateKey(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;

@@ -64,7 +64,12 @@ describe('milestone steps with two worker processes and a restart', () => {
     await start();
     await start();
     store = await openStore(env.MONGODB_URI);
-    queue = new JobQueue(redisConnection(env.REDIS_URL), env.RAPPORT_QUEUE_PREFIX);
+    queue = new JobQueue(
+      redisConnection(env.REDIS_URL, 'worker', (err) => {
+        throw err;
+      }),
+      env.RAPPORT_QUEUE_PREFIX,
+    );
   });
 
   afterAll(async () => {
