@@ -54,13 +54,36 @@ function headline(report: ScoresReport): string[] {
   return [figureLine('Client NPS', c, true), figureLine('Client-of-choice score', p, true)];
 }
 
-/** The scores reply, as sections; the same content on every platform. */
-export function scoresSections(report: ScoresReport): TextSection[] {
+/** Active people per side that no chat platform can reach yet (say, Teams before install). */
+export interface Unreachable {
+  client: number;
+  provider: number;
+}
+
+function unreachableSection(report: ScoresReport, u: Unreachable): TextSection {
+  const count = (n: number) => (n === 1 ? '1 person' : `${n} people`);
+  return {
+    title: 'Not reachable yet',
+    lines: [
+      `${report.parties.client} (client): ${count(u.client)}`,
+      `${report.parties.provider} (provider): ${count(u.provider)}`,
+    ],
+  };
+}
+
+/**
+ * The scores reply, as sections; the same content on every platform. With `unreachable`, a
+ * last section counts the people of each side who cannot be reached yet (none: no section).
+ */
+export function scoresSections(report: ScoresReport, unreachable?: Unreachable): TextSection[] {
   const since = report.windowStart.slice(0, 10);
   const sections: TextSection[] = [
     { title: `${report.name}: rolling window since ${since}`, lines: headline(report) },
     sideSection(report, 'client'),
     sideSection(report, 'provider'),
   ];
+  if (unreachable && unreachable.client + unreachable.provider > 0) {
+    sections.push(unreachableSection(report, unreachable));
+  }
   return sections;
 }

@@ -1,12 +1,19 @@
 import type { Context } from './context.js';
+import { unreachablePeople } from './people.js';
 import { scoresOf, type ScoresReport } from './scores.js';
 
 export type Requester =
   | { platform: 'slack'; team: string; user: string }
   | { platform: 'teams'; tenant: string; user: string };
 
+/** How many active people of each side no platform can reach yet. */
+export interface UnreachableCounts {
+  client: number;
+  provider: number;
+}
+
 export type ScoresRequestResult =
-  | { kind: 'scores'; report: ScoresReport }
+  | { kind: 'scores'; report: ScoresReport; unreachable: UnreachableCounts }
   | { kind: 'unknown-engagement'; engagementId: string }
   | { kind: 'not-allowed' }
   | { kind: 'choose'; engagements: string[] };
@@ -43,5 +50,8 @@ export async function requestScores(
   }
   if (!managed.includes(engagementId)) return { kind: 'not-allowed' };
   const report = await scoresOf(ctx.store, engagementId, ctx.now());
-  return report ? { kind: 'scores', report } : { kind: 'unknown-engagement', engagementId };
+  if (!report) return { kind: 'unknown-engagement', engagementId };
+  const missing = await unreachablePeople(ctx.store, engagementId);
+  const unreachable = { client: missing.client.length, provider: missing.provider.length };
+  return { kind: 'scores', report, unreachable };
 }
