@@ -43,7 +43,7 @@ export function mountTeams(app: Application, teams: Teams, ctx: Context): void {
       }
       teams.adapter
         .process(req as unknown as AgentsRequest, res as never, (context) =>
-          handleTeamsTurn(ctx, context),
+          handleTeamsTurn(ctx, teams.chat, context),
         )
         .catch((err: unknown) => {
           log.error({ err }, 'teams activity failed');

@@ -1,4 +1,8 @@
-import { Activity, type ConversationReference } from '@microsoft/agents-activity';
+import {
+  Activity,
+  type ConversationParameters,
+  type ConversationReference,
+} from '@microsoft/agents-activity';
 import type { CloudAdapter, TurnContext } from '@microsoft/agents-hosting';
 import {
   PermanentChatError,
@@ -77,6 +81,42 @@ export class TeamsChat implements ChatPort {
 
   async updateNotice(ref: MessageRef, notice: NoticeView): Promise<void> {
     await this.update(ref, noticeCard(notice), notice.title);
+  }
+
+  /**
+   * Opens (or finds) the 1:1 chat between the bot and a Teams user, through the Bot Connector
+   * at `serviceUrl` (`POST /v3/conversations`), and returns its conversation reference.
+   */
+  async openPersonalChat(
+    serviceUrl: string,
+    tenant: string,
+    userId: string,
+    agent: { id: string; name?: string },
+  ): Promise<ConversationReference> {
+    let reference: ConversationReference | undefined;
+    // The SDK reads `agent`; the connector's wire format names the bot `bot`, so both go.
+    // No first activity: the chat opens silently (the SDK's type insists on one).
+    const parameters = {
+      isGroup: false,
+      agent,
+      bot: agent,
+      members: [{ id: userId }],
+      tenantId: tenant,
+      channelData: { tenant: { id: tenant } },
+    };
+    await this.adapter.createConversationAsync(
+      this.appId,
+      'msteams',
+      serviceUrl,
+      'https://api.botframework.com',
+      parameters as unknown as ConversationParameters,
+      (context) => {
+        reference = context.activity.getConversationReference();
+        return Promise.resolve();
+      },
+    );
+    if (!reference) throw new Error('the Bot Connector created no conversation');
+    return reference;
   }
 
   private async continueWith(reference: unknown, logic: (c: TurnContext) => Promise<void>) {

@@ -6,13 +6,14 @@ import type { Context } from '../../src/services/context.js';
 import { pulseView } from '../../src/services/deliveries.js';
 import { requestScores, type ScoresRequestResult } from '../../src/services/requests.js';
 import {
+  awaitsTeamsConversation,
   noteTeamsTimezone,
   rememberTeamsConversation,
   type TeamsIdentity,
 } from '../../src/services/teams-people.js';
 import { dispatchAction } from '../actions.js';
 import { scoresSections } from '../render-scores.js';
-import { cardActivity } from './teams-chat.js';
+import { cardActivity, type TeamsChat } from './teams-chat.js';
 import {
   ADAPTIVE_CARD_TYPE,
   ANSWER_VERB,
@@ -50,10 +51,14 @@ interface ClientInfo {
   timezone?: string;
 }
 
+function tenantOf(activity: Activity): string | undefined {
+  const channelData = activity.channelData as { tenant?: { id?: string } } | undefined;
+  return channelData?.tenant?.id ?? activity.conversation?.tenantId;
+}
+
 /** The Teams user behind an activity: tenant from channelData or conversation, AAD object id. */
 export function identityOf(activity: Activity): TeamsIdentity | null {
-  const channelData = activity.channelData as { tenant?: { id?: string } } | undefined;
-  const tenant = channelData?.tenant?.id ?? activity.conversation?.tenantId;
+  const tenant = tenantOf(activity);
   const user = activity.from?.aadObjectId;
   return tenant && user ? { tenant, user } : null;
 }
@@ -73,6 +78,30 @@ function botWasAdded(activity: Activity): boolean {
   if (activity.type === 'installationUpdate') return activity.action?.startsWith('add') ?? false;
   const bot = activity.recipient?.id;
   return (activity.membersAdded ?? []).some((m) => m.id === bot);
+}
+
+/**
+ * In a team or group chat, opens a 1:1 chat with each configured person who arrived (the
+ * installer, or members added later) and keeps its reference. Other members of the team
+ * are not listed in the activity, so they are reached only once they install the app.
+ */
+async function reachNewMembers(ctx: Context, chat: TeamsChat, activity: Activity) {
+  const tenant = tenantOf(activity);
+  const bot = activity.recipient;
+  const serviceUrl = activity.serviceUrl;
+  if (!tenant || !bot?.id || !serviceUrl) return;
+  const arrived = (activity.membersAdded ?? []).filter((m) => m.id !== bot.id);
+  if (botWasAdded(activity) && activity.from) arrived.push(activity.from);
+  const seen = new Set<string>();
+  for (const member of arrived) {
+    const user = member.aadObjectId;
+    if (!user || !member.id || seen.has(user)) continue;
+    seen.add(user);
+    if (!(await awaitsTeamsConversation(ctx, { tenant, user }))) continue;
+    const agent = { id: bot.id, ...(bot.name ? { name: bot.name } : {}) };
+    const reference = await chat.openPersonalChat(serviceUrl, tenant, member.id, agent);
+    await rememberTeamsConversation(ctx, { tenant, user }, reference);
+  }
 }
 
 async function invokeReply(context: TurnContext, body: Record<string, unknown>) {
@@ -178,18 +207,25 @@ async function onMessage(ctx: Context, context: TurnContext, who: TeamsIdentity 
 }
 
 /**
- * Handles one Teams activity: installs keep the conversation reference, every activity
+ * Handles one Teams activity: installs keep the conversation reference (opening a 1:1 chat
+ * when the install or arrival happened in a team or group chat), every activity
  * refreshes the person's time zone, "scores" in a personal chat replies with a card, and
  * `adaptiveCard/action` invokes answer pulses and notices in the invoke response.
  */
-export async function handleTeamsTurn(ctx: Context, context: TurnContext): Promise<void> {
+export async function handleTeamsTurn(
+  ctx: Context,
+  chat: TeamsChat,
+  context: TurnContext,
+): Promise<void> {
   const activity = context.activity;
   const who = identityOf(activity);
   if (who) await noteTeamsTimezone(ctx, who, timezoneOf(activity));
   switch (activity.type) {
     case 'conversationUpdate':
     case 'installationUpdate':
-      if (who && isPersonal(activity) && botWasAdded(activity)) {
+      if (!isPersonal(activity)) {
+        await reachNewMembers(ctx, chat, activity);
+      } else if (who && botWasAdded(activity)) {
         await rememberTeamsConversation(ctx, who, activity.getConversationReference());
       }
       return;

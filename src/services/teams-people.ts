@@ -52,3 +52,14 @@ export async function noteTeamsTimezone(
   );
   return result.modifiedCount;
 }
+
+/** Whether a Teams user is a configured, active person that Rapport cannot reach yet. */
+export async function awaitsTeamsConversation(ctx: Context, who: TeamsIdentity): Promise<boolean> {
+  const found = await ctx.store.people.exists({
+    'teams.tenant': who.tenant,
+    'teams.user': who.user,
+    active: true,
+    teamsReference: null,
+  });
+  return found !== null;
+}

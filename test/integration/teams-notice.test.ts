@@ -1,15 +1,10 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerAction } from '../../adapters/actions.js';
 import type { ChatAddress } from '../../adapters/chat-port.js';
-import { createTeams, mountTeams, type Teams } from '../../adapters/teams/teams-app.js';
-import { teamsMode } from '../../adapters/teams/teams-config.js';
 import { chatAddress } from '../../src/services/people.js';
 import { FakeConnector } from '../support/fake-connector.js';
-import { testRuntime, type TestRuntime } from '../support/runtime.js';
 import { botAdded, cardAction, teamsUser } from '../support/teams-activities.js';
+import { teamsInProcess, type TeamsInProcess } from '../support/teams-in-process.js';
 
 const TENANT = '7a000000-0000-4000-8000-0000000000aa';
 const ana = teamsUser(TENANT, '7a000000-0000-4000-8000-0000000000a1', 'Ana');
@@ -43,53 +38,31 @@ interface Card {
 
 describe('Teams notices', () => {
   const connector = new FakeConnector();
-  let rt: TestRuntime;
-  let teams: Teams;
-  let server: Server;
-  let url: string;
+  let t: TeamsInProcess;
   let address: ChatAddress;
 
   async function activity(body: unknown) {
-    const res = await fetch(`${url}/api/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as { type: string; value: unknown } };
+    const res = await t.post(body);
+    return { status: res.status, body: res.body as { type: string; value: unknown } };
   }
 
   beforeAll(async () => {
     await connector.start();
     connector.conversations.add(ana.conversationId);
-    rt = await testRuntime();
-    const mode = teamsMode(rt.env);
-    if (mode.kind !== 'development') throw new Error('expected development mode in tests');
-    teams = createTeams(mode, rt.log);
-    rt.ctx.chat = { teams: teams.chat };
-    await rt.importYaml(YAML);
-    const app = express();
-    mountTeams(app, teams, rt.ctx);
-    server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    await fetch(`${url}/api/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(botAdded(ana, connector.url)),
-    });
-    const person = await rt.ctx.store.people.findOne({ personId: 'a1' }).lean();
+    t = await teamsInProcess(YAML);
+    await t.post(botAdded(ana, connector.url));
+    const person = await t.rt.ctx.store.people.findOne({ personId: 'a1' }).lean();
     address = chatAddress(person!)!;
   });
 
   afterAll(async () => {
-    await new Promise((resolve) => server?.close(resolve));
-    await rt?.dispose();
+    await t?.close();
     await connector.stop();
   });
 
   it('sends a notice as a card with its input fields and Action.Execute buttons', async () => {
     expect(address.platform).toBe('teams');
-    const ref = await teams.chat.sendNotice(address, {
+    const ref = await t.teams.chat.sendNotice(address, {
       title: 'Milestone due',
       lines: ['Agree terms of reference is due on 10 Feb.'],
       inputs: [{ id: 'note', label: 'Note', kind: 'text' }],
@@ -134,8 +107,8 @@ describe('Teams notices', () => {
   });
 
   it('redraws a sent notice in place', async () => {
-    const ref = await teams.chat.sendNotice(address, { title: 'Before', lines: [] });
-    await teams.chat.updateNotice(ref, { title: 'After', lines: ['changed'] });
+    const ref = await t.teams.chat.sendNotice(address, { title: 'Before', lines: [] });
+    await t.teams.chat.updateNotice(ref, { title: 'After', lines: ['changed'] });
     const activityId = ref.platform === 'teams' ? ref.activityId : '';
     const stored = connector.activities.get(activityId)!;
     expect(stored.updates).toBe(1);

@@ -108,3 +108,50 @@ export function cardAction(
     },
   };
 }
+
+/** A team's General channel, as a conversation id and the team's channelData. */
+export const TEAM = {
+  conversationId: '19:e3f0a1c2d4b5467890abcdef12345678@thread.tacv2',
+  aadGroupId: '5c7e0000-0000-4000-8000-00000000team',
+  name: 'Lakeside vendor board',
+};
+
+function teamCommon(actor: TeamsUser, serviceUrl: string) {
+  return {
+    ...common(actor, serviceUrl),
+    conversation: {
+      isGroup: true,
+      conversationType: 'channel',
+      tenantId: actor.tenant,
+      id: TEAM.conversationId,
+    },
+  };
+}
+
+function teamChannelData(tenant: string, eventType: string) {
+  return {
+    team: { aadGroupId: TEAM.aadGroupId, name: TEAM.name, id: TEAM.conversationId },
+    eventType,
+    tenant: { id: tenant },
+  };
+}
+
+/** The `conversationUpdate` Teams sends when `installer` adds the app to a team. */
+export function botAddedToTeam(installer: TeamsUser, serviceUrl: string) {
+  return {
+    ...teamCommon(installer, serviceUrl),
+    type: 'conversationUpdate',
+    membersAdded: [{ id: BOT.id }],
+    channelData: teamChannelData(installer.tenant, 'teamMemberAdded'),
+  };
+}
+
+/** The `conversationUpdate` Teams sends when `member` joins a team that has the app. */
+export function memberJoinedTeam(by: TeamsUser, member: TeamsUser, serviceUrl: string) {
+  return {
+    ...teamCommon(by, serviceUrl),
+    type: 'conversationUpdate',
+    membersAdded: [{ id: member.id, aadObjectId: member.aadObjectId }],
+    channelData: teamChannelData(member.tenant, 'teamMemberAdded'),
+  };
+}
