@@ -9,6 +9,8 @@ import { testRuntime, type TestRuntime } from './runtime.js';
 export interface TeamsInProcess {
   rt: TestRuntime;
   teams: Teams;
+  /** The `POST /api/messages` URL. */
+  url: string;
   /** Posts an activity without a token; resolves to the status and the JSON body, if any. */
   post(activity: unknown): Promise<{ status: number; body: unknown }>;
   close(): Promise<void>;
@@ -29,6 +31,7 @@ export async function teamsInProcess(yaml: string): Promise<TeamsInProcess> {
   return {
     rt,
     teams,
+    url,
     async post(activity) {
       const res = await fetch(url, {
         method: 'POST',
