@@ -6,6 +6,19 @@ import { TeamsChat } from './teams-chat.js';
 import type { TeamsMode } from './teams-config.js';
 import { handleTeamsTurn } from './teams-turn.js';
 
+/**
+ * What of an error reaches the log. The SDK's HTTP errors carry the request they failed on,
+ * activity text and headers included, so only the name, message and status are kept.
+ */
+export function errorSummary(err: unknown): { name: string; message: string; status?: number } {
+  const e = err as { name?: unknown; message?: unknown; status?: unknown };
+  return {
+    name: typeof e.name === 'string' ? e.name : 'Error',
+    message: typeof e.message === 'string' ? e.message.slice(0, 300) : String(err),
+    ...(typeof e.status === 'number' ? { status: e.status } : {}),
+  };
+}
+
 /** The adapter and chat port of a Teams mode that is on. */
 export interface Teams {
   adapter: CloudAdapter;
@@ -16,7 +29,7 @@ export interface Teams {
 export function createTeams(mode: Exclude<TeamsMode, { kind: 'off' }>, log: Logger): Teams {
   const adapter = new CloudAdapter(mode.auth);
   adapter.onTurnError = (_context, error) => {
-    log.error({ err: error, platform: 'teams' }, 'teams turn failed');
+    log.error({ err: errorSummary(error), platform: 'teams' }, 'teams turn failed');
     return Promise.reject(error instanceof Error ? error : new Error(String(error)));
   };
   return { adapter, chat: new TeamsChat(adapter, mode.appId) };
@@ -46,7 +59,7 @@ export function mountTeams(app: Application, teams: Teams, ctx: Context): void {
           handleTeamsTurn(ctx, teams.chat, context),
         )
         .catch((err: unknown) => {
-          log.error({ err }, 'teams activity failed');
+          log.error({ err: errorSummary(err) }, 'teams activity failed');
           // A failure here is Rapport's or the connector's, never the caller's: Teams retries.
           if (!res.headersSent)
             res.status(500).json({ error: 'the activity could not be handled' });

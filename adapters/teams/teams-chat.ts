@@ -39,12 +39,18 @@ function statusOf(err: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
+/**
+ * Rethrows a connector failure as PermanentChatError when retrying cannot mend it, else as a
+ * plain Error the job queue retries. Neither keeps the SDK's error, whose request (message
+ * text, headers) must not reach the logs.
+ */
 function classify(err: unknown): never {
   const status = statusOf(err);
   if (status !== undefined && PERMANENT_STATUSES.has(status)) {
-    throw new PermanentChatError(`teams: connector answered ${status}`, { cause: err });
+    throw new PermanentChatError(`teams: connector answered ${status}`);
   }
-  throw err;
+  const reason = status === undefined ? (err as Error).message : `connector answered ${status}`;
+  throw new Error(`teams: ${String(reason).slice(0, 200)}`);
 }
 
 function referenceOf(value: unknown): ConversationReference {

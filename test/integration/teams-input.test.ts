@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deliver } from '../../src/services/deliveries.js';
 import { unreachablePeople } from '../../src/services/people.js';
+import { deliveryIdFor, sendPulseNow } from '../../src/services/pulses.js';
 import { FakeConnector } from '../support/fake-connector.js';
 import { botAdded, cardAction, teamsUser, typed } from '../support/teams-activities.js';
 import { teamsInProcess, type TeamsInProcess } from '../support/teams-in-process.js';
@@ -7,6 +9,7 @@ import { teamsInProcess, type TeamsInProcess } from '../support/teams-in-process
 const TENANT = '7c000000-0000-4000-8000-0000000000cc';
 const cai = teamsUser(TENANT, '7c000000-0000-4000-8000-0000000000c1', 'Cai');
 const dee = teamsUser(TENANT, '7c000000-0000-4000-8000-0000000000c2', 'Dee');
+const eve = teamsUser(TENANT, '7c000000-0000-4000-8000-0000000000c3', 'Eve');
 
 const YAML = `
 engagements:
@@ -21,6 +24,8 @@ engagements:
           teams: { tenant: ${TENANT}, user: ${cai.aadObjectId} } }
       - { id: c2, side: client, roles: [stakeholder], timezone: Asia/Tokyo,
           teams: { tenant: ${TENANT}, user: ${dee.aadObjectId} } }
+      - { id: c3, side: client, roles: [stakeholder],
+          teams: { tenant: ${TENANT}, user: ${eve.aadObjectId} } }
       - { id: p1, side: provider, roles: [stakeholder], slack: { team: T0P, user: U0P1 } }
 `;
 
@@ -44,12 +49,12 @@ describe('Teams input Rapport cannot use', () => {
 
   it('lists Teams people the app is not installed for as unreachable, by side', async () => {
     expect(await unreachablePeople(t.rt.ctx.store, 'input-test')).toEqual({
-      client: ['c1', 'c2'],
+      client: ['c1', 'c2', 'c3'],
       provider: [],
     });
     await t.post(botAdded(cai, connector.url));
     expect(await unreachablePeople(t.rt.ctx.store, 'input-test')).toEqual({
-      client: ['c2'],
+      client: ['c2', 'c3'],
       provider: [],
     });
   });
@@ -87,5 +92,17 @@ describe('Teams input Rapport cannot use', () => {
     expect(c2).toMatchObject({ configTimezone: 'Asia/Tokyo', platformTimezone: 'Europe/Lisbon' });
     // Cai's earlier clicks reported Europe/Berlin; the bogus name changed nothing.
     expect(c1?.platformTimezone).toBe('Europe/Berlin');
+  });
+
+  it('marks a delivery failed when the connector no longer knows the chat', async () => {
+    // Eve's chat is unknown to the connector (the app was removed, say): it answers 404.
+    await t.post(botAdded(eve, connector.url));
+    const started = await sendPulseNow(t.rt.ctx, 'input-test');
+    if (started.kind !== 'started') throw new Error(started.kind);
+    expect(await deliver(t.rt.ctx, deliveryIdFor(started.pulseId, 'c3'))).toBe('failed');
+    expect(await deliver(t.rt.ctx, deliveryIdFor(started.pulseId, 'c1'))).toBe('sent');
+    expect(await deliver(t.rt.ctx, deliveryIdFor(started.pulseId, 'c2'))).toBe('unreachable');
+    const failed = await t.rt.ctx.store.deliveries.findOne({ personId: 'c3' }).lean();
+    expect(failed).toMatchObject({ state: 'failed', error: 'teams: connector answered 404' });
   });
 });
