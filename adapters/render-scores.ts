@@ -56,8 +56,28 @@ function headline(report: ScoresReport): string[] {
   return [figureLine('Client NPS', c, true), figureLine('Client-of-choice score', p, true)];
 }
 
-/** The scores reply, as sections; the same content on every platform. */
-export function scoresSections(report: ScoresReport): TextSection[] {
+/** Active people per side that no chat platform can reach yet (say, Teams before install). */
+export interface Unreachable {
+  client: number;
+  provider: number;
+}
+
+function unreachableSection(report: ScoresReport, u: Unreachable): TextSection {
+  const count = (n: number) => (n === 1 ? '1 person' : `${n} people`);
+  return {
+    title: 'Not reachable yet',
+    lines: [
+      `${report.parties.client} (client): ${count(u.client)}`,
+      `${report.parties.provider} (provider): ${count(u.provider)}`,
+    ],
+  };
+}
+
+/**
+ * The scores reply, as sections; the same content on every platform. With `unreachable`, a
+ * last section counts the people of each side who cannot be reached yet (none: no section).
+ */
+export function scoresSections(report: ScoresReport, unreachable?: Unreachable): TextSection[] {
   const since = report.windowStart.slice(0, 10);
   const sections: TextSection[] = [
     { title: `${report.name}: rolling window since ${since}`, lines: headline(report) },
@@ -69,6 +89,9 @@ export function scoresSections(report: ScoresReport): TextSection[] {
       title: 'Follow-through: milestones on time',
       lines: followThroughLines(report.followThrough, report.parties),
     });
+  }
+  if (unreachable && unreachable.client + unreachable.provider > 0) {
+    sections.push(unreachableSection(report, unreachable));
   }
   return sections;
 }

@@ -8,6 +8,8 @@ import type { ChatPorts } from '../adapters/chat-port.js';
 import { registerPlanActions } from '../adapters/plan-actions.js';
 import { createSlackApp } from '../adapters/slack/slack-app.js';
 import { createSlackClient, SlackChat } from '../adapters/slack/slack-chat.js';
+import { createTeams, mountTeams, type Teams } from '../adapters/teams/teams-app.js';
+import { teamsMode } from '../adapters/teams/teams-config.js';
 import { jobHandlers } from '../jobs/handlers.js';
 import { JobQueue, redisConnection } from '../jobs/queue.js';
 import { syncPlanSchedulers } from '../jobs/plan-schedulers.js';
@@ -28,8 +30,22 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-function chatPorts(env: Env, log: Logger): ChatPorts {
+/** The Teams adapter the environment allows, or null when Teams is off (the log says why). */
+function teamsOf(env: Env, log: Logger): Teams | null {
+  const mode = teamsMode(env);
+  if (mode.kind === 'off') {
+    log.info(`Teams is off: ${mode.reason}`);
+    return null;
+  }
+  if (mode.kind === 'development') {
+    log.warn('Teams runs unauthenticated (no TEAMS_CLIENT_ID): for development only');
+  }
+  return createTeams(mode, log);
+}
+
+function chatPorts(env: Env, log: Logger, teams: Teams | null): ChatPorts {
   const ports: ChatPorts = {};
+  if (teams) ports.teams = teams.chat;
   if (env.SLACK_BOT_TOKEN && env.SLACK_SIGNING_SECRET) {
     const client = createSlackClient({ token: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL });
     ports.slack = new SlackChat(client);
@@ -40,7 +56,12 @@ function chatPorts(env: Env, log: Logger): ChatPorts {
 }
 
 /** Opens the database, Redis and the queue, and builds the chat ports the environment allows. */
-export async function openRuntime(env: Env, log: Logger, quiet = false): Promise<Runtime> {
+export async function openRuntime(
+  env: Env,
+  log: Logger,
+  quiet = false,
+  teams: Teams | null = quiet ? null : teamsOf(env, log),
+): Promise<Runtime> {
   const store = await openStore(env.MONGODB_URI);
   const redis = redisConnection(env.REDIS_URL, 'producer', (err) =>
     log.error({ err: err.message }, 'redis unreachable'),
@@ -53,7 +74,7 @@ export async function openRuntime(env: Env, log: Logger, quiet = false): Promise
     throw new UserError(`redis: cannot reach REDIS_URL (${(err as Error).message})`);
   }
   const jobs = new JobQueue(redis, env.RAPPORT_QUEUE_PREFIX);
-  const chat = quiet ? {} : chatPorts(env, log);
+  const chat = quiet ? {} : chatPorts(env, log, teams);
   const ctx: Context = { store, chat, jobs, log, now: () => new Date() };
   return {
     ctx,
@@ -83,7 +104,8 @@ export async function startBot(
   log: Logger,
   options = { workers: true },
 ): Promise<Started> {
-  const runtime = await openRuntime(env, log);
+  const teams = teamsOf(env, log);
+  const runtime = await openRuntime(env, log, false, teams);
   const { ctx } = runtime;
   registerPlanActions();
   if (env.RAPPORT_CONFIG) {
@@ -104,6 +126,7 @@ export async function startBot(
       ctx,
     });
   }
+  if (teams) mountTeams(app, teams, ctx);
   const workerRedis = redisConnection(env.REDIS_URL, 'worker', (err) =>
     log.error({ err: err.message }, 'redis unreachable (worker waits)'),
   );

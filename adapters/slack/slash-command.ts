@@ -48,7 +48,10 @@ async function scoresReply(ctx: Context, requester: Requester, args: string[]) {
   const result = await requestScores(ctx, requester, args[0]);
   switch (result.kind) {
     case 'scores':
-      return reply(`Scores for ${result.report.name}`, scoresBlocks(result.report));
+      return reply(
+        `Scores for ${result.report.name}`,
+        scoresBlocks(result.report, result.unreachable),
+      );
     case 'unknown-engagement':
       return reply(`There is no engagement called "${result.engagementId}".`);
     case 'choose':

@@ -31,6 +31,10 @@ export const envSchema = z.object({
   TEAMS_CLIENT_ID: optionalText,
   TEAMS_CLIENT_SECRET: optionalText,
   TEAMS_TENANT_ID: optionalText,
+  /** Entra authority for Teams tokens; defaults to Microsoft's (`login.microsoftonline.com`). */
+  TEAMS_AUTHORITY: z.url().optional(),
+  /** When set, outgoing Teams tokens come from this Entra auth sidecar instead of MSAL. */
+  TEAMS_TOKEN_SIDECAR_URL: z.url().optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

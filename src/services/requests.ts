@@ -1,13 +1,20 @@
 import type { Context } from './context.js';
 import { followThrough } from './follow-through.js';
+import { unreachablePeople } from './people.js';
 import { scoresOf, type ScoresReport } from './scores.js';
 
 export type Requester =
   | { platform: 'slack'; team: string; user: string }
   | { platform: 'teams'; tenant: string; user: string };
 
+/** How many active people of each side no platform can reach yet. */
+export interface UnreachableCounts {
+  client: number;
+  provider: number;
+}
+
 export type ScoresRequestResult =
-  | { kind: 'scores'; report: ScoresReport }
+  | { kind: 'scores'; report: ScoresReport; unreachable: UnreachableCounts }
   | { kind: 'unknown-engagement'; engagementId: string }
   | { kind: 'not-allowed' }
   | { kind: 'choose'; engagements: string[] };
@@ -44,7 +51,10 @@ export async function requestScores(
   }
   if (!managed.includes(engagementId)) return { kind: 'not-allowed' };
   const report = await scoresOf(ctx.store, engagementId, ctx.now());
-  const follow = report ? await followThrough(ctx.store, engagementId, ctx.now()) : null;
-  if (report && follow) report.followThrough = follow;
-  return report ? { kind: 'scores', report } : { kind: 'unknown-engagement', engagementId };
+  if (!report) return { kind: 'unknown-engagement', engagementId };
+  const follow = await followThrough(ctx.store, engagementId, ctx.now());
+  if (follow) report.followThrough = follow;
+  const missing = await unreachablePeople(ctx.store, engagementId);
+  const unreachable = { client: missing.client.length, provider: missing.provider.length };
+  return { kind: 'scores', report, unreachable };
 }
