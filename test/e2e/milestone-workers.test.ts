@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobId } from '../../jobs/catalog.js';
 import { JobQueue, redisConnection } from '../../jobs/queue.js';
 import type { Env } from '../../src/config/env.js';
@@ -11,6 +11,7 @@ import { buttonsOf, PLAN_YAML } from '../support/plan-harness.js';
 import { runCli, startBotProcess, type BotProcess } from '../support/processes.js';
 import { blockActionsBody, signSlack } from '../support/slack-requests.js';
 import { isolatedEnv } from '../support/test-env.js';
+import { waitFor } from '../support/wait.js';
 
 const SECRET = 'workers-signing-secret';
 
@@ -46,13 +47,9 @@ describe('milestone steps with two worker processes and a restart', () => {
     for (const id of ids) {
       await queue.enqueue('check-milestones', { engagementId: 'harbor', asOf }, { jobId: id });
     }
-    await vi.waitFor(
-      async () => {
-        for (const id of ids)
-          expect(await (await queue.queue.getJob(id))?.isCompleted()).toBe(true);
-      },
-      { timeout: 20_000, interval: 100 },
-    );
+    await waitFor(async () => {
+      for (const id of ids) expect(await (await queue.queue.getJob(id))?.isCompleted()).toBe(true);
+    }, 20_000);
   }
 
   beforeAll(async () => {
@@ -140,7 +137,7 @@ describe('milestone steps with two worker processes and a restart', () => {
       headers: signed.headers,
     });
     expect(res.status).toBe(200);
-    await vi.waitFor(async () =>
+    await waitFor(async () =>
       expect((await store.milestones.findById('harbor--terms').lean())?.state).toBe('done'),
     );
     await checkVia('restart', '2026-02-17', 2);

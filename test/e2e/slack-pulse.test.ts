@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAnswer } from '../../adapters/answer-value.js';
 import type { Env } from '../../src/config/env.js';
 import { openStore, type Store } from '../../src/store/store.js';
@@ -7,6 +7,7 @@ import { FakeSlack, type FakeMessage } from '../support/fake-slack.js';
 import { runCli, startBotProcess, type BotProcess } from '../support/processes.js';
 import { blockActionsBody, signSlack, slashCommandBody } from '../support/slack-requests.js';
 import { isolatedEnv } from '../support/test-env.js';
+import { waitFor } from '../support/wait.js';
 
 const SECRET = 'e2e-signing-secret';
 const CONFIG = fileURLToPath(new URL('../fixtures/engagement.example.yaml', import.meta.url));
@@ -104,9 +105,7 @@ describe('a Slack pulse, end to end', () => {
     const sent = await runCli(env, ['pulse', 'send', 'harbor-meridian']);
     expect(sent.stderr).toBe('');
     expect(sent.stdout).toMatch(/pulse harbor-meridian--\d{4}-\d{2}-\d{2} started: 6 deliveries/);
-    await vi.waitFor(() => expect(slack.callsOf('chat.postMessage')).toHaveLength(6), {
-      timeout: 15_000,
-    });
+    await waitFor(() => expect(slack.callsOf('chat.postMessage')).toHaveLength(6), 15_000);
     expect(
       slack
         .callsOf('conversations.open')
@@ -134,7 +133,7 @@ describe('a Slack pulse, end to end', () => {
     expect((await click('U0CL00002', 'advocacy', 10)).status).toBe(200);
     expect((await click('U0CL00003', 'advocacy', 6)).status).toBe(200);
     expect(await answerCount()).toBe(3);
-    await vi.waitFor(() => expect(messageOf('U0CL00001').updates).toBeGreaterThan(0));
+    await waitFor(() => expect(messageOf('U0CL00001').updates).toBeGreaterThan(0));
     const chosen = buttonsOf(messageOf('U0CL00001'), 'advocacy').filter(
       (b) => b.style === 'primary',
     );
@@ -146,7 +145,7 @@ describe('a Slack pulse, end to end', () => {
     await click('U0CL00003', 'advocacy', 9);
     const answers = await store.answers.find({ personId: 'c03', questionId: 'advocacy' }).lean();
     expect(answers.map((a) => a.score)).toEqual([9]);
-    await vi.waitFor(() => {
+    await waitFor(() => {
       const chosen = buttonsOf(messageOf('U0CL00003'), 'advocacy').filter((b) => b.style);
       expect(chosen.map((b) => decodeAnswer(b.value)?.score)).toEqual([9]);
     });

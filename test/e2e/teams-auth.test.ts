@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Env } from '../../src/config/env.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { FakeConnector } from '../support/fake-connector.js';
@@ -7,6 +7,7 @@ import { FakeEntra, signingKey } from '../support/fake-entra.js';
 import { runCli, startBotProcess, type BotProcess } from '../support/processes.js';
 import { botAdded, teamsUser, typed } from '../support/teams-activities.js';
 import { isolatedEnv } from '../support/test-env.js';
+import { waitFor } from '../support/wait.js';
 
 const CONFIG = fileURLToPath(new URL('../fixtures/engagement.example.yaml', import.meta.url));
 const TENANT = '6f1c2d3e-0000-4000-8000-00000000c0de';
@@ -89,7 +90,7 @@ describe('Teams with TEAMS_CLIENT_ID set', () => {
   it('replies through the connector with a token from the configured token service', async () => {
     const token = entra.token(APP_ID, connector.url);
     expect((await post(typed(lc1, connector.url, 'scores'), token)).status).toBe(200);
-    await vi.waitFor(() => expect(connector.activitiesIn(lc1.conversationId)).toHaveLength(1));
+    await waitFor(() => expect(connector.activitiesIn(lc1.conversationId)).toHaveLength(1));
     const reply = connector.calls.find((c) => c.method === 'POST');
     expect(reply?.authorization).toBe(`Bearer ${entra.outboundToken}`);
     expect(entra.tokenRequests.length).toBeGreaterThan(0);

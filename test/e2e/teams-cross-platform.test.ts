@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAnswer } from '../../adapters/answer-value.js';
 import type { Env } from '../../src/config/env.js';
 import { openStore, type Store } from '../../src/store/store.js';
@@ -16,6 +16,7 @@ import {
   type TeamsUser,
 } from '../support/teams-activities.js';
 import { isolatedEnv } from '../support/test-env.js';
+import { waitFor } from '../support/wait.js';
 
 const SECRET = 'e2e-signing-secret';
 const CONFIG = fileURLToPath(new URL('../fixtures/engagement.example.yaml', import.meta.url));
@@ -135,7 +136,7 @@ describe('an engagement whose client is on Teams and whose provider is on Slack'
   }
 
   async function lastReplyTo(user: TeamsUser, before: number) {
-    await vi.waitFor(() =>
+    await waitFor(() =>
       expect(connector.activitiesIn(user.conversationId).length).toBe(before + 1),
     );
     return connector.activitiesIn(user.conversationId).at(-1)!.body;
@@ -204,19 +205,16 @@ describe('an engagement whose client is on Teams and whose provider is on Slack'
   it('sends the pulse to both sides: cards on Teams, DMs on Slack', async () => {
     const sent = await runCli(env, ['pulse', 'send', 'lakeside-orbit']);
     expect(sent.stdout).toMatch(/started: 6 deliveries/);
-    await vi.waitFor(
-      () => {
-        expect(slack.callsOf('chat.postMessage')).toHaveLength(3);
-        for (const u of [lc1, lc2, lc3]) expect(pulseOf(u)).toBeDefined();
-      },
-      { timeout: 15_000 },
-    );
+    await waitFor(() => {
+      expect(slack.callsOf('chat.postMessage')).toHaveLength(3);
+      for (const u of [lc1, lc2, lc3]) expect(pulseOf(u)).toBeDefined();
+    }, 15_000);
     const card = cardOf(pulseOf(lc1).body);
     expect(cardText(card)).toContain('How likely are you to recommend Orbit Services');
     const nps = answerButtons(card, 'advocacy');
     expect(nps.map((b) => b.data?.score)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(nps.every((b) => b.type === 'Action.Execute')).toBe(true);
-    await vi.waitFor(async () => {
+    await waitFor(async () => {
       const deliveries = await store.deliveries.find({ engagementId: 'lakeside-orbit' }).lean();
       expect(deliveries.map((d) => `${d.personId}:${d.platform}:${d.state}`).sort()).toEqual([
         'lc1:teams:sent',
@@ -245,7 +243,7 @@ describe('an engagement whose client is on Teams and whose provider is on Slack'
     expect(chosen.map((b) => b.data?.score)).toEqual([9]);
     expect(cardText(card)).toContain('You chose 9. Click another to change it.');
     expect(await store.answers.countDocuments({ personId: 'lc1' })).toBe(1);
-    await vi.waitFor(() => expect(pulseOf(lc1).updates).toBeGreaterThan(0));
+    await waitFor(() => expect(pulseOf(lc1).updates).toBeGreaterThan(0));
   });
 
   it('lets a Teams answer change until the pulse closes, keeping one answer', async () => {

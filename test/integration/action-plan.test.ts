@@ -1,10 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseEngagementFile } from '../../src/config/engagement-file.js';
 import { addAction } from '../../src/services/action-plan.js';
 import { importEngagements } from '../../src/services/engagement-import.js';
 import { markDone } from '../../src/services/milestone-updates.js';
 import { PLAN_YAML, PlanHarness, textOf } from '../support/plan-harness.js';
 import { runCli } from '../support/processes.js';
+import { waitFor } from '../support/wait.js';
 
 describe('the joint action plan', () => {
   let h: PlanHarness;
@@ -131,7 +132,7 @@ describe('the joint action plan', () => {
       dimension: { value: 'governance' },
       owners: { value: 'c02, p02' },
     });
-    await vi.waitFor(() =>
+    await waitFor(() =>
       expect(h.repliesTo('U0P01', 'action-add')).toEqual(['Not saved: title: is required']),
     );
     expect(await store().actionItems.countDocuments()).toBe(1);
@@ -143,7 +144,7 @@ describe('the joint action plan', () => {
       milestone: { value: 'First review held' },
       due: { selected_date: '2026-03-31' },
     });
-    await vi.waitFor(async () =>
+    await waitFor(async () =>
       expect(
         await store().actionItems.findById('harbor--quarterly-value-review').lean(),
       ).toMatchObject({
@@ -152,7 +153,7 @@ describe('the joint action plan', () => {
         source: 'chat',
       }),
     );
-    await vi.waitFor(() => expect(textOf(h.latestTo('U0P01'))).toMatch(/^\*Added action/));
+    await waitFor(() => expect(textOf(h.latestTo('U0P01'))).toMatch(/^\*Added action/));
     const list = await h.slash('U0C01', 'actions');
     const text = list.blocks?.map((b) => b.text.text).join('\n') ?? '';
     expect(text).toContain('*quarterly-value-review: Quarterly value review*');

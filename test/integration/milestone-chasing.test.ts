@@ -1,6 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkMilestones } from '../../src/services/milestone-check.js';
 import { PlanHarness, textOf } from '../support/plan-harness.js';
+import { waitFor } from '../support/wait.js';
 
 const OWNERS = ['U0C03', 'U0P03'];
 const LEADS = ['U0C02', 'U0P02'];
@@ -69,11 +70,11 @@ describe('chasing a milestone due 2026-02-10 in Chicago', () => {
   it('sends nothing more once an owner clicks Done, and says so in the message', async () => {
     await h.check('2026-02-10');
     expect(await h.click('U0P03', h.latestTo('U0P03'), 'milestone-done')).toBe(200);
-    await vi.waitFor(async () => {
+    await waitFor(async () => {
       const m = await h.rt.ctx.store.milestones.findById('harbor--terms').lean();
       expect(m).toMatchObject({ state: 'done', doneOn: '2026-02-10', doneBy: 'p03' });
     });
-    await vi.waitFor(() => expect(textOf(h.latestTo('U0P03'))).toMatch(/^\*Done: Agree terms/));
+    await waitFor(() => expect(textOf(h.latestTo('U0P03'))).toMatch(/^\*Done: Agree terms/));
     expect(h.latestTo('U0P03').blocks.some((b) => (b as { type: string }).type === 'actions')).toBe(
       false,
     );
@@ -87,7 +88,7 @@ describe('chasing a milestone due 2026-02-10 in Chicago', () => {
     const message = h.latestTo('U0C03');
     // The relationship manager is neither an owner nor a governance lead.
     await h.click('U0C01', message, 'milestone-done');
-    await vi.waitFor(() =>
+    await waitFor(() =>
       expect(h.repliesTo('U0C01', 'milestone-done')).toEqual([
         expect.stringMatching(/Only the owners/),
       ]),
@@ -99,12 +100,12 @@ describe('chasing a milestone due 2026-02-10 in Chicago', () => {
   it('re-plans with a date and a reason, keeping history and starting a new cycle', async () => {
     await h.check('2026-02-12');
     await h.click('U0C03', h.latestTo('U0C03'), 'milestone-replan');
-    await vi.waitFor(() => expect(textOf(h.latestTo('U0C03'))).toMatch(/^\*Re-plan:/));
+    await waitFor(() => expect(textOf(h.latestTo('U0C03'))).toMatch(/^\*Re-plan:/));
     const form = h.latestTo('U0C03');
     expect(JSON.stringify(form.blocks)).toContain('"type":"datepicker"');
 
     await h.click('U0C03', form, 'milestone-replan-save', { reason: { value: 'board moved' } });
-    await vi.waitFor(() =>
+    await waitFor(() =>
       expect(h.repliesTo('U0C03', 'milestone-replan-save')).toEqual([
         'Not saved: due: is required',
       ]),
@@ -117,7 +118,7 @@ describe('chasing a milestone due 2026-02-10 in Chicago', () => {
       due: { selected_date: '2026-02-24' },
       reason: { value: 'board moved to the 24th' },
     });
-    await vi.waitFor(async () => {
+    await waitFor(async () => {
       const m = await h.rt.ctx.store.milestones.findById('harbor--terms').lean();
       expect(m?.due).toBe('2026-02-24');
     });
@@ -126,7 +127,7 @@ describe('chasing a milestone due 2026-02-10 in Chicago', () => {
     expect(m?.replans).toMatchObject([
       { from: '2026-02-10', to: '2026-02-24', reason: 'board moved to the 24th', by: 'c03' },
     ]);
-    await vi.waitFor(() => expect(textOf(h.latestTo('U0C03'))).toMatch(/Re-planned once/));
+    await waitFor(() => expect(textOf(h.latestTo('U0C03'))).toMatch(/Re-planned once/));
 
     const before = posts();
     await h.check('2026-02-17');
@@ -142,12 +143,12 @@ describe('chasing a milestone due 2026-02-10 in Chicago', () => {
   it('refuses a re-plan to a date that has passed, naming the field', async () => {
     await h.check('2026-02-12');
     await h.click('U0C03', h.latestTo('U0C03'), 'milestone-replan');
-    await vi.waitFor(() => expect(textOf(h.latestTo('U0C03'))).toMatch(/^\*Re-plan:/));
+    await waitFor(() => expect(textOf(h.latestTo('U0C03'))).toMatch(/^\*Re-plan:/));
     await h.click('U0C03', h.latestTo('U0C03'), 'milestone-replan-save', {
       due: { selected_date: '2026-02-11' },
       reason: { value: 'oops' },
     });
-    await vi.waitFor(() =>
+    await waitFor(() =>
       expect(h.repliesTo('U0C03', 'milestone-replan-save')[0]).toMatch(
         /^Not saved: due: 2026-02-11 has passed/,
       ),
@@ -159,21 +160,21 @@ describe('chasing a milestone due 2026-02-10 in Chicago', () => {
   it('alerts both governance leads once when an owner reports it blocked', async () => {
     await h.check('2026-02-10');
     await h.click('U0P03', h.latestTo('U0P03'), 'milestone-blocked');
-    await vi.waitFor(() => expect(textOf(h.latestTo('U0P03'))).toMatch(/^\*Blocked:/));
+    await waitFor(() => expect(textOf(h.latestTo('U0P03'))).toMatch(/^\*Blocked:/));
     const form = h.latestTo('U0P03');
     const reason = { reason: { value: 'waiting on legal review' } };
     await Promise.all([
       h.click('U0P03', form, 'milestone-blocked-save', reason),
       h.click('U0P03', form, 'milestone-blocked-save', reason),
     ]);
-    await vi.waitFor(() => {
+    await waitFor(() => {
       for (const lead of LEADS) {
         expect(h.messagesTo(lead).map(textOf)).toEqual([
           expect.stringMatching(/Blocked milestone: Agree terms[\s\S]*waiting on legal review/),
         ]);
       }
     });
-    await vi.waitFor(async () => {
+    await waitFor(async () => {
       const m = await h.rt.ctx.store.milestones.findById('harbor--terms').lean();
       expect(m?.blocks.map((b) => b.reason)).toEqual(['waiting on legal review']);
     });
