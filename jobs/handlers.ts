@@ -1,6 +1,8 @@
 import type { Context } from '../src/services/context.js';
 import { deliver, refreshMessage } from '../src/services/deliveries.js';
+import { closePulse } from '../src/services/close.js';
 import { planPulses } from '../src/services/pulses.js';
+import { remind } from '../src/services/reminders.js';
 import type { Handlers } from './worker.js';
 
 /** Binds each job kind to its use case. */
@@ -9,5 +11,7 @@ export function jobHandlers(ctx: Context): Handlers {
     'plan-pulses': ({ engagementId }) => planPulses(ctx, engagementId),
     'deliver-pulse': ({ deliveryId }) => deliver(ctx, deliveryId),
     'refresh-message': ({ deliveryId }) => refreshMessage(ctx, deliveryId),
+    'remind-delivery': ({ deliveryId, reminder }) => remind(ctx, deliveryId, reminder),
+    'close-pulse': ({ pulseId }) => closePulse(ctx, pulseId),
   };
 }

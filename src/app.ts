@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ChatPorts } from '../adapters/chat-port.js';
 import { createSlackApp } from '../adapters/slack/slack-app.js';
-import { createSlackClient, SlackChat } from '../adapters/slack/slack-chat.js';
+import { createSlackChat } from '../adapters/slack/slack-chat.js';
 import { jobHandlers } from '../jobs/handlers.js';
 import { JobQueue, redisConnection } from '../jobs/queue.js';
 import { syncSchedulers } from '../jobs/schedulers.js';
@@ -28,8 +28,11 @@ export interface Runtime {
 function chatPorts(env: Env, log: Logger): ChatPorts {
   const ports: ChatPorts = {};
   if (env.SLACK_BOT_TOKEN && env.SLACK_SIGNING_SECRET) {
-    const client = createSlackClient({ token: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL });
-    ports.slack = new SlackChat(client);
+    ports.slack = createSlackChat({
+      token: env.SLACK_BOT_TOKEN,
+      apiUrl: env.SLACK_API_URL,
+      timeoutMs: env.SLACK_TIMEOUT_MS,
+    });
   } else {
     log.info('Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to turn it on');
   }

@@ -27,6 +27,8 @@ export const envSchema = z.object({
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_BOT_TOKEN: optionalText,
   SLACK_API_URL: z.url().optional(),
+  /** Milliseconds a Slack Web API call may take before it counts as failed; default 10 s. */
+  SLACK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   TEAMS_CLIENT_ID: optionalText,
   TEAMS_CLIENT_SECRET: optionalText,
   TEAMS_TENANT_ID: optionalText,

@@ -22,10 +22,11 @@ function minutesOf(hhmm: string): number {
 }
 
 function clockOf(minutes: number): string {
-  return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${pad(Math.floor(minutes / 60))}:${pad(minutes % 60)}`;
 }
 
-/** Where `t` falls in the quiet hours window, if it does: the local date and clock it ends. */
+/** If local `minute` of `date` is inside the nightly window: the local date and clock it ends. */
 function windowEnd(
   q: QuietHours,
   date: string,
@@ -37,10 +38,9 @@ function windowEnd(
   if (from === to) return null;
   const quiet = from < to ? minute >= from && minute < to : minute >= from || minute < to;
   if (!quiet) return null;
-  const endsToday = minute < to;
-  const endDate = endsToday ? date : formatDate(addDays(calendarDate(date), 1));
-  if (to === DAY_MINUTES) return { date: formatDate(addDays(calendarDate(date), 1)), at: '00:00' };
-  return { date: endDate, at: clockOf(to) };
+  const tomorrow = formatDate(addDays(calendarDate(date), 1));
+  if (to === DAY_MINUTES) return { date: tomorrow, at: '00:00' };
+  return { date: minute < to ? date : tomorrow, at: clockOf(to) };
 }
 
 /**
