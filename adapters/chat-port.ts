@@ -93,6 +93,11 @@ export interface ChatPort {
    * tell; asked before posting again after an attempt whose outcome is unknown.
    */
   findPulse?(to: ChatAddress, deliveryId: string): Promise<MessageRef | null>;
+  /**
+   * Milliseconds within which sendPulse surely ends, success or failure; a claim to send is
+   * held this long. Default 60,000.
+   */
+  readonly sendLeaseMs?: number;
   /** The IANA time zone the platform holds for this person, or null if it has none. */
   userTimezone?(to: ChatAddress): Promise<string | null>;
 }

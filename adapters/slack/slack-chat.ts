@@ -89,7 +89,10 @@ export function createSlackPoster(options: SlackClientOptions): webApi.WebClient
 
 /** The Slack chat port with its two clients: one for posting and one for everything else. */
 export function createSlackChat(options: SlackClientOptions): SlackChat {
-  return new SlackChat(createSlackClient(options), createSlackPoster(options));
+  const timeout = options.timeoutMs ?? 10_000;
+  // conversations.open may be tried three times, then the post once, each up to the timeout.
+  const lease = 5 * timeout + 5_000;
+  return new SlackChat(createSlackClient(options), createSlackPoster(options), lease);
 }
 
 /** The event type of the metadata each pulse message carries, naming its delivery. */
@@ -110,6 +113,7 @@ export class SlackChat implements ChatPort {
   constructor(
     private readonly client: webApi.WebClient,
     private readonly poster: webApi.WebClient = client,
+    readonly sendLeaseMs = 60_000,
   ) {}
 
   async sendPulse(to: ChatAddress, pulse: PulseView): Promise<MessageRef> {

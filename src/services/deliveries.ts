@@ -46,7 +46,7 @@ export async function pulseView(ctx: Context, delivery: Delivery): Promise<Pulse
 
 export type DeliverResult = 'sent' | 'skipped' | 'unreachable' | 'failed' | 'paused';
 
-/** How long a claim to send holds; longer than a job's time limit, so a live send keeps it. */
+/** How long a claim to send holds when the port does not say how long a send can take. */
 const CLAIM_MS = 60_000;
 
 /**
@@ -91,7 +91,7 @@ export async function deliver(ctx: Context, deliveryId: string): Promise<Deliver
     await markDelivery(ctx, deliveryId, 'expired', 'pulse closed before sending');
     return 'skipped';
   }
-  const claim = await claimDelivery(ctx, deliveryId);
+  const claim = await claimDelivery(ctx, deliveryId, port.sendLeaseMs ?? CLAIM_MS);
   if (claim === null) return 'skipped';
   let message: MessageRef | null = null;
   try {
@@ -113,7 +113,7 @@ export async function deliver(ctx: Context, deliveryId: string): Promise<Deliver
  * Takes the delivery for sending. Returns how many claims came before, or null when the
  * delivery left the sendable states. Another process's live claim makes the job wait it out.
  */
-async function claimDelivery(ctx: Context, deliveryId: string) {
+async function claimDelivery(ctx: Context, deliveryId: string, leaseMs: number) {
   const now = ctx.now();
   const before = await ctx.store.deliveries
     .findOneAndUpdate(
@@ -122,7 +122,7 @@ async function claimDelivery(ctx: Context, deliveryId: string) {
         $or: [{ state: 'scheduled' }, { state: 'sending', claimedUntil: { $lte: now } }],
       },
       {
-        $set: { state: 'sending', claimedUntil: new Date(now.getTime() + CLAIM_MS) },
+        $set: { state: 'sending', claimedUntil: new Date(now.getTime() + leaseMs) },
         $inc: { sendAttempts: 1 },
       },
       { returnDocument: 'before' },
