@@ -7,7 +7,7 @@ import { chatAddress, personTimezone } from './people.js';
 /**
  * When the reminders of a delivery sent at `sentAt` go out: `count` (0–2) of them spread
  * evenly between sending and the close, each moved out of quiet hours, and dropped when that
- * pushes it to or past the close.
+ * pushes it to or past the close or onto the one before.
  */
 export function reminderTimes(
   sentAt: Date,
@@ -20,7 +20,8 @@ export function reminderTimes(
   const times: Date[] = [];
   for (let k = 1; k <= count; k++) {
     const at = nextAllowed(new Date(sentAt.getTime() + (span * k) / (count + 1)), timezone, quiet);
-    if (at < closesAt) times.push(at);
+    const previous = times[times.length - 1];
+    if (at < closesAt && (!previous || at > previous)) times.push(at);
   }
   return times;
 }
