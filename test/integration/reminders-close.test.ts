@@ -82,7 +82,7 @@ describe('reminders and closing', () => {
     expect(String(notices()[0]?.args.text)).toContain('Reminder');
   });
 
-  it('closes: open deliveries expire, messages say closed, later clicks store nothing', async () => {
+  it('closes: open deliveries expire, messages say closed, late clicks store nothing', async () => {
     expect((await click('U2', `${pulseId}--g1`)).kind).toBe('recorded');
     at('2026-03-05T10:00:00Z');
     expect(await closePulse(rt.ctx, pulseId)).toBe(1);
