@@ -1,4 +1,5 @@
 import { subWeeks } from 'date-fns';
+import { PermanentChatError } from '../../adapters/chat-port.js';
 import type { Context } from './context.js';
 import { chatAddress } from './people.js';
 
@@ -11,8 +12,8 @@ const CONCURRENCY = 8;
 /**
  * Asks the chat platform for the time zone of each active person of an engagement whose last
  * answer is a week old or missing, and keeps it as `platformTimezone` (the field Slack's
- * `users.info` and Teams' `localTimezone` both fill). A failed lookup keeps what was known and
- * is tried again at the next planning. Returns how many people were asked.
+ * `users.info` and Teams' `localTimezone` both fill). A lookup that fails for now keeps what
+ * was known and is tried again at the next planning. Returns how many people were asked.
  */
 export async function refreshPlatformTimezones(ctx: Context, engagementId: string) {
   const stale = subWeeks(ctx.now(), REFRESH_WEEKS);
@@ -33,7 +34,11 @@ export async function refreshPlatformTimezones(ctx: Context, engagementId: strin
     while (next < askable.length) {
       const { person, address, port } = askable[next++]!;
       try {
-        const tz = await port.userTimezone!(address);
+        const tz = await port.userTimezone!(address).catch((err: unknown) => {
+          // A person the platform does not know is asked again next week, not every day.
+          if (err instanceof PermanentChatError) return null;
+          throw err;
+        });
         await ctx.store.people.updateOne(
           { _id: person._id },
           {
