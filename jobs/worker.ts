@@ -17,6 +17,11 @@ export interface WorkerOptions {
   log: Logger;
   /** Jobs run at once in this process; default 20. */
   concurrency?: number;
+  /**
+   * Milliseconds a job stays locked to this worker without renewal, and the interval at which
+   * jobs of dead workers are taken back; default 30,000.
+   */
+  lockDurationMs?: number;
 }
 
 class JobTimeoutError extends Error {
@@ -60,6 +65,9 @@ export function startWorker(options: WorkerOptions): Worker {
     connection: options.connection,
     prefix: options.prefix,
     concurrency: options.concurrency ?? 20,
+    ...(options.lockDurationMs
+      ? { lockDuration: options.lockDurationMs, stalledInterval: options.lockDurationMs }
+      : {}),
   });
   worker.on('failed', (job, err) => {
     options.log.warn({ jobId: job?.id, job: job?.name, err: err.message }, 'job failed');

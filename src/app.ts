@@ -102,6 +102,7 @@ export async function startBot(
           prefix: env.RAPPORT_QUEUE_PREFIX,
           handlers: jobHandlers(ctx),
           log: log.child({ component: 'worker' }),
+          lockDurationMs: env.RAPPORT_JOB_LOCK_MS,
         }),
       ]
     : [];

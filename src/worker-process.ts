@@ -26,6 +26,7 @@ export async function startWorkerProcess(env: Env, log: Logger): Promise<WorkerP
     prefix: env.RAPPORT_QUEUE_PREFIX,
     handlers: jobHandlers(runtime.ctx),
     log: log.child({ component: 'worker' }),
+    lockDurationMs: env.RAPPORT_JOB_LOCK_MS,
   });
   const engagements = await syncSchedulers(runtime.ctx);
   log.info({ engagements, pid: process.pid }, 'rapport worker is running');

@@ -22,6 +22,11 @@ export const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]+$/)
     .default('rapport'),
+  /**
+   * Milliseconds a worker holds a job before another may take it over, and how often workers
+   * look for jobs whose process died; default 30 s (BullMQ's own).
+   */
+  RAPPORT_JOB_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   RAPPORT_SECRET: optionalText,
   RAPPORT_CONFIG: optionalText,
   SLACK_SIGNING_SECRET: optionalText,
