@@ -10,10 +10,10 @@ const PEOPLE = ['U1', 'U2', 'U3', 'U4'];
 function engagementDueNow(): string {
   const today = dateIn(new Date(), 'UTC');
   const weekday = WEEKDAYS[new Date(`${today}T00:00:00Z`).getUTCDay()];
-  const people = PEOPLE.map(
-    (u, i) =>
-      `      - { id: p${i}, side: ${i % 2 ? 'provider' : 'client'}, slack: { team: T1, user: ${u} } }`,
-  );
+  const people = PEOPLE.map((u, i) => {
+    const side = i % 2 ? 'provider' : 'client';
+    return `      - { id: p${i}, side: ${side}, slack: { team: T1, user: ${u} } }`;
+  });
   return [
     'engagements:',
     '  - id: acme-globex',
