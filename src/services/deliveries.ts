@@ -9,7 +9,7 @@ import { questionFor } from '../domain/questions.js';
 import type { DeliveryDoc } from '../store/store.js';
 import type { Context } from './context.js';
 import { isPersonPaused } from './pause.js';
-import { chatAddress } from './people.js';
+import { chatAddress, personOfDelivery } from './people.js';
 import { scheduleReminders } from './reminders.js';
 import { RetryLaterError } from './retry-later.js';
 
@@ -17,10 +17,14 @@ type Delivery = DeliveryDoc;
 
 /** Builds what one person sees of their pulse, with the answers they gave so far. */
 export async function pulseView(ctx: Context, delivery: Delivery): Promise<PulseView | null> {
+  // Before the first send there is no message to click, so there are no answers to read.
+  const unsent = delivery.state === 'scheduled' && !delivery.sendAttempts;
   const [engagement, pulse, answers] = await Promise.all([
     ctx.store.engagements.findById(delivery.engagementId).lean(),
     ctx.store.pulses.findById(delivery.pulseId).lean(),
-    ctx.store.answers.find({ pulseId: delivery.pulseId, personId: delivery.personId }).lean(),
+    unsent
+      ? []
+      : ctx.store.answers.find({ pulseId: delivery.pulseId, personId: delivery.personId }).lean(),
   ]);
   if (!engagement || !pulse) return null;
   const parties = { client: engagement.client, provider: engagement.provider };
@@ -71,9 +75,7 @@ export async function deliver(ctx: Context, deliveryId: string): Promise<Deliver
   const log = ctx.log.child({ engagementId: delivery.engagementId, pulseId: delivery.pulseId });
   const [engagement, person] = await Promise.all([
     ctx.store.engagements.findById(delivery.engagementId).lean(),
-    ctx.store.people
-      .findOne({ engagementId: delivery.engagementId, personId: delivery.personId })
-      .lean(),
+    personOfDelivery(ctx.store, delivery),
   ]);
   if (engagement?.paused || (person && isPersonPaused(person, ctx.now()))) {
     await markDelivery(ctx, deliveryId, 'paused', 'paused before sending');

@@ -35,20 +35,23 @@ export function deliveryIdFor(pulseId: string, personId: string): string {
   return jobId(pulseId, personId);
 }
 
-async function askedHistory(ctx: Context, engagementId: string, personId: string) {
+/** What each person of an engagement was asked and when, read in one query. */
+async function askedHistories(ctx: Context, engagementId: string) {
   const past = await ctx.store.deliveries
-    .find({ engagementId, personId, state: { $nin: ['scheduled', 'paused'] } })
-    .select({ questions: 1, dueAt: 1 })
+    .find({ engagementId, state: { $nin: ['scheduled', 'paused'] } })
+    .select({ personId: 1, questions: 1, dueAt: 1 })
     .lean();
-  const history: AskedHistory = {};
+  const histories = new Map<string, AskedHistory>();
   for (const d of past) {
+    const history = histories.get(d.personId) ?? {};
+    histories.set(d.personId, history);
     for (const q of d.questions) {
       const dim = q.dimension as Dimension;
       const last = history[dim];
       if (!last || last < d.dueAt) history[dim] = d.dueAt;
     }
   }
-  return history;
+  return histories;
 }
 
 /**
@@ -101,11 +104,12 @@ export async function startPulse(
   );
   const window = rollingWindow(now, engagement.timezone, engagement.windowWeeks);
   const parties = { client: engagement.client, provider: engagement.provider };
+  const histories = await askedHistories(ctx, engagementId);
   for (const person of people) {
     const id = deliveryIdFor(pulseId, person.personId);
     const dueAt = dueOf(personTimezone(person, engagement.timezone));
     if (!(await ctx.store.deliveries.exists({ _id: id }))) {
-      const history = await askedHistory(ctx, engagementId, person.personId);
+      const history = histories.get(person.personId) ?? {};
       const dims = planQuestions(history, window.start, engagement.questionsPerPulse);
       const address = chatAddress(person);
       try {
@@ -114,6 +118,7 @@ export async function startPulse(
           pulseId,
           engagementId,
           personId: person.personId,
+          personRef: person._id,
           side: person.side,
           platform: address?.platform ?? null,
           state: 'scheduled',

@@ -2,7 +2,7 @@ import { jobId } from '../../jobs/catalog.js';
 import { nextAllowed, type QuietHours } from '../domain/quiet-hours.js';
 import type { Context } from './context.js';
 import { isPersonPaused } from './pause.js';
-import { chatAddress, personTimezone } from './people.js';
+import { chatAddress, personOfDelivery, personTimezone } from './people.js';
 
 /**
  * When the reminders of a delivery sent at `sentAt` go out: `count` (0–2) of them spread
@@ -33,7 +33,7 @@ export async function scheduleReminders(ctx: Context, deliveryId: string): Promi
   const [engagement, pulse, person] = await Promise.all([
     ctx.store.engagements.findById(delivery.engagementId).lean(),
     ctx.store.pulses.findById(delivery.pulseId).lean(),
-    ctx.store.people.findOne({ engagementId: delivery.engagementId, personId: delivery.personId }),
+    personOfDelivery(ctx.store, delivery),
   ]);
   if (!engagement || !pulse || !person) return 0;
   const tz = personTimezone(person, engagement.timezone);
@@ -67,7 +67,7 @@ export async function remind(
   const [engagement, pulse, person] = await Promise.all([
     ctx.store.engagements.findById(delivery.engagementId).lean(),
     ctx.store.pulses.findById(delivery.pulseId).lean(),
-    ctx.store.people.findOne({ engagementId: delivery.engagementId, personId: delivery.personId }),
+    personOfDelivery(ctx.store, delivery),
   ]);
   const now = ctx.now();
   if (!engagement || engagement.paused || !pulse || !person) return 'skipped';

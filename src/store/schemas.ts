@@ -92,6 +92,8 @@ export const deliverySchema = new Schema(
     pulseId: { type: String, required: true },
     engagementId: { type: String, required: true },
     personId: { type: String, required: true },
+    /** The person document's `_id`, so sending looks the person up by key. */
+    personRef: { type: Schema.Types.ObjectId, default: null },
     side: { type: String, enum: SIDES, required: true },
     platform: { type: String, enum: ['slack', 'teams'], default: null },
     state: { type: String, enum: DELIVERY_STATES, required: true },
