@@ -64,6 +64,19 @@ export class PermanentChatError extends Error {
   readonly code = 'CHAT_PERMANENT';
 }
 
+/** The platform refused the call for now; nothing was done, so it may be tried again later. */
+export class RateLimitedChatError extends Error {
+  readonly code = 'CHAT_RATE_LIMITED';
+
+  constructor(
+    /** Seconds the platform asked to wait (Retry-After). */
+    readonly retryAfterSeconds: number,
+    options?: ErrorOptions,
+  ) {
+    super(`rate limited; retry after ${retryAfterSeconds} s`, options);
+  }
+}
+
 /** What the services need from a chat platform. Adapters implement it. */
 export interface ChatPort {
   readonly platform: Platform;
@@ -75,6 +88,18 @@ export interface ChatPort {
   sendNotice(to: ChatAddress, notice: NoticeView): Promise<MessageRef>;
   /** Redraws a sent notice in place (after a click, say). */
   updateNotice(ref: MessageRef, notice: NoticeView): Promise<void>;
+  /**
+   * The pulse message of `deliveryId` already posted to this person, if the platform can
+   * tell; asked before posting again after an attempt whose outcome is unknown.
+   */
+  findPulse?(to: ChatAddress, deliveryId: string): Promise<MessageRef | null>;
+  /**
+   * Milliseconds within which sendPulse surely ends, success or failure; a claim to send is
+   * held this long. Default 60,000.
+   */
+  readonly sendLeaseMs?: number;
+  /** The IANA time zone the platform holds for this person, or null if it has none. */
+  userTimezone?(to: ChatAddress): Promise<string | null>;
 }
 
 /** The chat ports that are on, by platform. A platform without credentials is absent. */

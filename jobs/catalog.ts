@@ -55,6 +55,20 @@ export const catalog = {
     backoffMs: 5_000,
     timeoutMs: 120_000,
   }),
+  /** Reminds one person of a pulse they have not answered; never sent twice. */
+  'remind-delivery': spec({
+    payload: z.object({ deliveryId, reminder: z.number().int().min(1).max(2) }),
+    attempts: 1,
+    backoffMs: 1_000,
+    timeoutMs: 30_000,
+  }),
+  /** Closes a pulse at its close time: open deliveries expire, messages show "closed". */
+  'close-pulse': spec({
+    payload: z.object({ pulseId: z.string().min(1) }),
+    attempts: 5,
+    backoffMs: 5_000,
+    timeoutMs: 120_000,
+  }),
 };
 
 export type JobName = keyof typeof catalog;

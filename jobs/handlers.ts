@@ -2,7 +2,9 @@ import type { Context } from '../src/services/context.js';
 import { deliver, refreshMessage } from '../src/services/deliveries.js';
 import { sendDigest } from '../src/services/digest.js';
 import { checkMilestones } from '../src/services/milestone-check.js';
+import { closePulse } from '../src/services/close.js';
 import { planPulses } from '../src/services/pulses.js';
+import { remind } from '../src/services/reminders.js';
 import type { Handlers } from './worker.js';
 
 /** Binds each job kind to its use case. */
@@ -15,5 +17,7 @@ export function jobHandlers(ctx: Context): Handlers {
       checkMilestones(ctx, engagementId, asOf ? new Date(asOf) : ctx.now()),
     'send-digest': ({ engagementId, timezone }) =>
       sendDigest(ctx, engagementId, timezone, ctx.now()),
+    'remind-delivery': ({ deliveryId, reminder }) => remind(ctx, deliveryId, reminder),
+    'close-pulse': ({ pulseId }) => closePulse(ctx, pulseId),
   };
 }

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { ChatPorts } from '../adapters/chat-port.js';
 import { registerPlanActions } from '../adapters/plan-actions.js';
 import { createSlackApp } from '../adapters/slack/slack-app.js';
-import { createSlackClient, SlackChat } from '../adapters/slack/slack-chat.js';
+import { createSlackChat } from '../adapters/slack/slack-chat.js';
 import { createTeams, mountTeams, type Teams } from '../adapters/teams/teams-app.js';
 import { teamsMode } from '../adapters/teams/teams-config.js';
 import { jobHandlers } from '../jobs/handlers.js';
@@ -47,8 +47,11 @@ function chatPorts(env: Env, log: Logger, teams: Teams | null): ChatPorts {
   const ports: ChatPorts = {};
   if (teams) ports.teams = teams.chat;
   if (env.SLACK_BOT_TOKEN && env.SLACK_SIGNING_SECRET) {
-    const client = createSlackClient({ token: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL });
-    ports.slack = new SlackChat(client);
+    ports.slack = createSlackChat({
+      token: env.SLACK_BOT_TOKEN,
+      apiUrl: env.SLACK_API_URL,
+      timeoutMs: env.SLACK_TIMEOUT_MS,
+    });
   } else {
     log.info('Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to turn it on');
   }
@@ -137,6 +140,7 @@ export async function startBot(
           prefix: env.RAPPORT_QUEUE_PREFIX,
           handlers: jobHandlers(ctx),
           log: log.child({ component: 'worker' }),
+          lockDurationMs: env.RAPPORT_JOB_LOCK_MS,
         }),
       ]
     : [];

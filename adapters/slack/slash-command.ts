@@ -4,6 +4,7 @@ import type { Context } from '../../src/services/context.js';
 import { requestScores, type Requester } from '../../src/services/requests.js';
 import { scoresBlocks } from './render-scores.js';
 import { actionsVerb } from './slash-actions.js';
+import { pauseReply, resumeReply } from './slash-pause.js';
 
 export interface SlashReply {
   response_type: 'ephemeral';
@@ -27,7 +28,15 @@ const scores: SlashVerb = {
 };
 
 /** Every verb of the slash command; a feature adds its own entry here. */
-const VERBS: Record<string, SlashVerb> = { scores, actions: actionsVerb };
+const VERBS: Record<string, SlashVerb> = {
+  scores,
+  actions: actionsVerb,
+  pause: {
+    usage: '`/rapport pause [WEEKS]`: no pulses until then, or until you resume',
+    run: pauseReply,
+  },
+  resume: { usage: '`/rapport resume`: get pulses again', run: (ctx, r) => resumeReply(ctx, r) },
+};
 
 function help(): SlashReply {
   return reply(['Try one of:', ...Object.values(VERBS).map((v) => `• ${v.usage}`)].join('\n'));

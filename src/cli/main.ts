@@ -4,6 +4,7 @@ import { EnvError, loadEnv, type Env } from '../config/env.js';
 import { UserError } from '../errors.js';
 import { registerActionCommands } from './commands/actions.js';
 import { registerCoreCommands } from './commands/core.js';
+import { registerScheduleCommands } from './commands/schedule.js';
 
 /** The whole command tree; each group of commands registers itself from its own file. */
 function program(env: () => Env): Command {
@@ -13,6 +14,7 @@ function program(env: () => Env): Command {
     .configureOutput({ outputError: (s, write) => write(s.split('\n')[0] + '\n') });
   registerCoreCommands(cli, env);
   registerActionCommands(cli, env);
+  registerScheduleCommands(cli, env);
   return cli;
 }
 

@@ -70,6 +70,12 @@ const quietHours = z.strictObject({
   weekends: z.boolean().default(false),
 });
 
+const closesAfter = z
+  .string()
+  .regex(/^\s*\d+\s+days?\s*$/, 'must look like "3 days"')
+  .transform((s) => Number(/\d+/.exec(s)?.[0]))
+  .refine((n) => n >= 1 && n <= 28, 'must be 1 to 28 days');
+
 const engagementFields = z.strictObject({
   id,
   name: z.string().min(1),
@@ -80,6 +86,10 @@ const engagementFields = z.strictObject({
   questionsPerPulse: z.number().int().min(1).max(7).default(3),
   reminders: z.number().int().min(0).max(2).default(1),
   closesAfterDays: z.number().int().min(1).max(28).default(3),
+  /** `closesAfter: 3 days`; wins over `closesAfterDays` when both are given. */
+  closesAfter: closesAfter.optional(),
+  /** Pauses the whole engagement; absent leaves a pause set from the CLI as it is. */
+  paused: z.boolean().optional(),
   privacyThreshold: z.number().int().min(1).default(DEFAULT_PRIVACY_THRESHOLD),
   windowWeeks: z.number().int().min(1).max(104).default(DEFAULT_WINDOW_WEEKS),
   quietHours: quietHours.optional(),

@@ -23,11 +23,18 @@ export const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]+$/)
     .default('rapport'),
+  /**
+   * Milliseconds a worker holds a job before another may take it over, and how often workers
+   * look for jobs whose process died; default 30 s (BullMQ's own).
+   */
+  RAPPORT_JOB_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   RAPPORT_SECRET: optionalText,
   RAPPORT_CONFIG: optionalText,
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_BOT_TOKEN: optionalText,
   SLACK_API_URL: z.url().optional(),
+  /** Milliseconds a Slack Web API call may take before it counts as failed; default 10 s. */
+  SLACK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   TEAMS_CLIENT_ID: optionalText,
   TEAMS_CLIENT_SECRET: optionalText,
   TEAMS_TENANT_ID: optionalText,

@@ -70,7 +70,7 @@ export async function recordClick(ctx: Context, click: Click): Promise<ClickResu
     source: click.identity.platform,
   });
   await ctx.store.deliveries.updateOne(
-    { _id: delivery._id, state: { $in: ['scheduled', 'sent'] } },
+    { _id: delivery._id, state: { $in: ['scheduled', 'sending', 'sent'] } },
     { $set: { state: 'answered', answeredAt: now } },
   );
   try {

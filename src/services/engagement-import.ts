@@ -31,10 +31,11 @@ function engagementFields(e: EngagementConfig) {
     cadence: toCadence(e.cadence),
     questionsPerPulse: e.questionsPerPulse,
     reminders: e.reminders,
-    closesAfterDays: e.closesAfterDays,
+    closesAfterDays: e.closesAfter ?? e.closesAfterDays,
     privacyThreshold: e.privacyThreshold,
     windowWeeks: e.windowWeeks,
     quietHours: e.quietHours ?? null,
+    ...(e.paused === undefined ? {} : { paused: e.paused }),
   };
 }
 

@@ -43,3 +43,20 @@ export async function unreachablePeople(store: Store, engagementId: string) {
     provider: unreachable.filter((p) => p.side === 'provider').map((p) => p.personId),
   };
 }
+
+/**
+ * The person a delivery is for: by document key when the delivery keeps it, which stays fast
+ * on servers that scan for other filters (FerretDB), else by engagement and person id.
+ */
+export async function personOfDelivery(
+  store: Store,
+  delivery: { engagementId: string; personId: string; personRef?: unknown },
+) {
+  if (delivery.personRef) {
+    const person = await store.people.findById(delivery.personRef).lean();
+    if (person) return person;
+  }
+  return store.people
+    .findOne({ engagementId: delivery.engagementId, personId: delivery.personId })
+    .lean();
+}

@@ -36,6 +36,8 @@ export const personSchema = new Schema(
     configTimezone: { type: String, default: null },
     /** The time zone a platform reported last (Slack users.info, Teams localTimezone). */
     platformTimezone: { type: String, default: null },
+    /** When a platform was last asked for the time zone; Slack is asked again after a week. */
+    platformTimezoneCheckedAt: { type: Date, default: null },
     slack: { type: slackIdentity, default: null },
     teams: { type: teamsIdentity, default: null },
     /** The Teams conversation reference kept at install, for proactive messages. */
@@ -65,6 +67,7 @@ pulseSchema.index({ engagementId: 1, occurrence: 1 }, { unique: true });
 
 export const DELIVERY_STATES = [
   'scheduled',
+  'sending',
   'sent',
   'answered',
   'expired',
@@ -89,6 +92,8 @@ export const deliverySchema = new Schema(
     pulseId: { type: String, required: true },
     engagementId: { type: String, required: true },
     personId: { type: String, required: true },
+    /** The person document's `_id`, so sending looks the person up by key. */
+    personRef: { type: Schema.Types.ObjectId, default: null },
     side: { type: String, enum: SIDES, required: true },
     platform: { type: String, enum: ['slack', 'teams'], default: null },
     state: { type: String, enum: DELIVERY_STATES, required: true },
@@ -99,6 +104,12 @@ export const deliverySchema = new Schema(
     /** Platform message reference, so the message can be updated after a click. */
     message: { type: Schema.Types.Mixed, default: null },
     error: { type: String, default: null },
+    /** Claims to send so far; a claim after the first looks for an earlier post first. */
+    sendAttempts: { type: Number, default: 0 },
+    /** While `sending`, no other process may claim the delivery before this instant. */
+    claimedUntil: { type: Date, default: null },
+    /** Reminders sent so far (0–2). */
+    remindersSent: { type: Number, default: 0 },
   },
   { timestamps: true, versionKey: false },
 );

@@ -17,6 +17,8 @@ export interface FakeMessage {
   blocks: unknown[];
   user: string;
   updates: number;
+  /** Message metadata as posted (`event_type`, `event_payload`), if any. */
+  metadata: Json | null;
 }
 
 /** How the fake misbehaves for the next calls of a method, to test retries. */
@@ -25,7 +27,10 @@ export interface Trouble {
   rateLimitSeconds?: number;
   /** Answer HTTP 500, `times` times. */
   serverError?: boolean;
-  /** Wait this long before answering, every time while set. */
+  /**
+   * Wait this long before answering, then answer as usual (so a post the client gave up on
+   * still lands). Every time while set, or `times` times when only a delay is set.
+   */
   delayMs?: number;
   times?: number;
 }
@@ -78,6 +83,11 @@ export class FakeSlack {
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
   }
 
+  /** The messages posted to one channel, oldest first. */
+  messagesIn(channel: string): FakeMessage[] {
+    return [...this.messages.values()].filter((m) => m.channel === channel);
+  }
+
   callsOf(method: string): SlackCall[] {
     return this.calls.filter((c) => c.method === method);
   }
@@ -96,8 +106,12 @@ export class FakeSlack {
     const token = auth?.startsWith('Bearer ') ? auth.slice(7) : ((args.token as string) ?? null);
     this.calls.push({ method, args, token, at: Date.now() });
     const trouble = this.trouble.get(method);
-    if (trouble?.delayMs) await new Promise((r) => setTimeout(r, trouble.delayMs));
-    if (trouble && (trouble.rateLimitSeconds !== undefined || trouble.serverError)) {
+    const failing = trouble && (trouble.rateLimitSeconds !== undefined || trouble.serverError);
+    if (trouble?.delayMs && (failing || (trouble.times ?? 1) > 0)) {
+      if (!failing && trouble.times !== undefined) trouble.times -= 1;
+      await new Promise((r) => setTimeout(r, trouble.delayMs));
+    }
+    if (trouble && failing) {
       if ((trouble.times ?? 1) > 0) {
         trouble.times = (trouble.times ?? 1) - 1;
         if (trouble.serverError) {
@@ -143,6 +157,7 @@ export class FakeSlack {
           blocks: parseBlocks(args.blocks),
           user: `U${channel.slice(1)}`,
           updates: 0,
+          metadata: parseObject(args.metadata),
         };
         this.messages.set(`${channel}/${ts}`, message);
         return { ok: true, channel, ts, message: { type: 'message', text: message.text, ts } };
@@ -155,6 +170,27 @@ export class FakeSlack {
         message.blocks = parseBlocks(args.blocks);
         message.updates += 1;
         return { ok: true, channel: message.channel, ts: message.ts, text: message.text };
+      }
+      case 'conversations.history': {
+        const channel = str(args.channel);
+        const withMetadata =
+          args.include_all_metadata === true || args.include_all_metadata === 'true';
+        const limit = Number(args.limit ?? 100);
+        const messages = [...this.messages.values()]
+          .filter((m) => m.channel === channel)
+          .sort((a, b) => b.ts.localeCompare(a.ts))
+          .slice(0, limit)
+          .map((m) => ({
+            type: 'message',
+            user: 'U0BOT',
+            bot_id: 'B0BOT',
+            app_id: 'A0RAPPORT',
+            text: m.text,
+            ts: m.ts,
+            blocks: m.blocks,
+            ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
+          }));
+        return { ok: true, messages, has_more: false, pin_count: 0 };
       }
       case 'users.info': {
         const user = str(args.user);
@@ -180,6 +216,11 @@ function readBody(req: IncomingMessage): Promise<string> {
 function decodeArgs(body: string, contentType: string): Json {
   if (contentType.includes('application/json')) return body ? (JSON.parse(body) as Json) : {};
   return Object.fromEntries(new URLSearchParams(body));
+}
+
+function parseObject(raw: unknown): Json | null {
+  if (typeof raw === 'string' && raw) return JSON.parse(raw) as Json;
+  return raw && typeof raw === 'object' ? (raw as Json) : null;
 }
 
 function parseBlocks(raw: unknown): unknown[] {

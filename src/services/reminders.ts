@@ -1,0 +1,94 @@
+import { jobId } from '../../jobs/catalog.js';
+import { nextAllowed, type QuietHours } from '../domain/quiet-hours.js';
+import type { Context } from './context.js';
+import { isPersonPaused } from './pause.js';
+import { chatAddress, personOfDelivery, personTimezone } from './people.js';
+
+/**
+ * When the reminders of a delivery sent at `sentAt` go out: `count` (0–2) of them spread
+ * evenly between sending and the close, each moved out of quiet hours, and dropped when that
+ * pushes it to or past the close or onto the one before.
+ */
+export function reminderTimes(
+  sentAt: Date,
+  closesAt: Date,
+  count: number,
+  timezone: string,
+  quiet: QuietHours | null,
+): Date[] {
+  const span = closesAt.getTime() - sentAt.getTime();
+  const times: Date[] = [];
+  for (let k = 1; k <= count; k++) {
+    const at = nextAllowed(new Date(sentAt.getTime() + (span * k) / (count + 1)), timezone, quiet);
+    const previous = times[times.length - 1];
+    if (at < closesAt && (!previous || at > previous)) times.push(at);
+  }
+  return times;
+}
+
+/** Queues the reminders of a delivery that was just sent. */
+export async function scheduleReminders(ctx: Context, deliveryId: string): Promise<number> {
+  const delivery = await ctx.store.deliveries.findById(deliveryId).lean();
+  if (!delivery?.sentAt) return 0;
+  const [engagement, pulse, person] = await Promise.all([
+    ctx.store.engagements.findById(delivery.engagementId).lean(),
+    ctx.store.pulses.findById(delivery.pulseId).lean(),
+    personOfDelivery(ctx.store, delivery),
+  ]);
+  if (!engagement || !pulse || !person) return 0;
+  const tz = personTimezone(person, engagement.timezone);
+  const quiet = engagement.quietHours as QuietHours | null;
+  const times = reminderTimes(delivery.sentAt, pulse.closesAt, engagement.reminders, tz, quiet);
+  const now = ctx.now();
+  for (const [i, at] of times.entries()) {
+    await ctx.jobs.enqueue(
+      'remind-delivery',
+      { deliveryId, reminder: i + 1 },
+      { jobId: jobId('remind', deliveryId, String(i + 1)), delay: at.getTime() - now.getTime() },
+    );
+  }
+  return times.length;
+}
+
+export type RemindResult = 'reminded' | 'skipped' | 'unreachable';
+
+/**
+ * Sends reminder number `reminder` of a delivery, at most once, and only while the person has
+ * not answered, is not paused and the pulse is open. A reminder whose send fails is not
+ * tried again: a missed nudge is better than a doubled one.
+ */
+export async function remind(
+  ctx: Context,
+  deliveryId: string,
+  reminder: number,
+): Promise<RemindResult> {
+  const delivery = await ctx.store.deliveries.findById(deliveryId).lean();
+  if (!delivery || delivery.state !== 'sent') return 'skipped';
+  const [engagement, pulse, person] = await Promise.all([
+    ctx.store.engagements.findById(delivery.engagementId).lean(),
+    ctx.store.pulses.findById(delivery.pulseId).lean(),
+    personOfDelivery(ctx.store, delivery),
+  ]);
+  const now = ctx.now();
+  if (!engagement || engagement.paused || !pulse || !person) return 'skipped';
+  if (pulse.closedAt !== null || now >= pulse.closesAt || isPersonPaused(person, now)) {
+    return 'skipped';
+  }
+  const address = chatAddress(person);
+  const port = address ? ctx.chat[address.platform] : undefined;
+  if (!address || !port) return 'unreachable';
+  const claimed = await ctx.store.deliveries.updateOne(
+    { _id: deliveryId, state: 'sent', remindersSent: { $lt: reminder } },
+    { $set: { remindersSent: reminder } },
+  );
+  if (claimed.modifiedCount === 0) return 'skipped';
+  await port.sendNotice(address, {
+    title: `Reminder: the ${engagement.name} pulse is still open`,
+    lines: [
+      `It takes one click per question, in the pulse message above.`,
+      `It closes ${pulse.closesAt.toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
+    ],
+  });
+  ctx.log.info({ engagementId: delivery.engagementId, deliveryId, reminder }, 'reminder sent');
+  return 'reminded';
+}
