@@ -3,6 +3,7 @@ import { EngagementFileError } from '../config/engagement-file.js';
 import { EnvError, loadEnv, type Env } from '../config/env.js';
 import { UserError } from '../errors.js';
 import { registerCoreCommands } from './commands/core.js';
+import { registerScoresCommands } from './commands/scores.js';
 
 /** The whole command tree; each group of commands registers itself from its own file. */
 function program(env: () => Env): Command {
@@ -11,6 +12,7 @@ function program(env: () => Env): Command {
     .exitOverride()
     .configureOutput({ outputError: (s, write) => write(s.split('\n')[0] + '\n') });
   registerCoreCommands(cli, env);
+  registerScoresCommands(cli, env);
   return cli;
 }
 

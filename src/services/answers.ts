@@ -2,6 +2,12 @@ import { jobId } from '../../jobs/catalog.js';
 import { isValidScore, type Dimension, type Scale } from '../domain/dimension.js';
 import { isDuplicateKey } from '../store/store.js';
 import type { Context } from './context.js';
+import {
+  answerCollection,
+  applyAnswerChange,
+  engagementTimezone,
+  reconcileAnswer,
+} from './rollups.js';
 
 /** A one-click answer as an adapter hands it over. */
 export interface Click {
@@ -96,21 +102,46 @@ export interface AnswerInput {
   source: 'slack' | 'teams' | 'import';
 }
 
+/** The id of an answer: one per pulse, question and person. */
+export function answerIdOf(a: Pick<AnswerInput, 'pulseId' | 'questionId' | 'personId'>): string {
+  return `${a.pulseId}--${a.questionId}--${a.personId}`;
+}
+
 /**
- * Writes an answer keyed by pulse, question and person, and returns the score it replaced
- * (null when it is the first). Two concurrent first writes race on the unique index; the
- * loser retries as a replacement.
+ * Writes an answer keyed by pulse, question and person, keeps the week roll-ups in step, and
+ * returns the score it replaced (null when it is the first; the same score for a repeated
+ * identical click, which changes nothing, not even the answer time).
+ *
+ * Crash safety: the answer is written first, then the roll-ups, each change of a roll-up a
+ * compare-and-set on that answer's entry in it (src/services/rollups.ts), so a retried or
+ * concurrent change never counts twice. A crash between the two writes leaves the roll-ups
+ * one answer behind, never ahead; the next click on that question reconciles it, and
+ * `rapport scores rebuild ENGAGEMENT` recomputes every roll-up from the stored answers.
  */
 export async function upsertAnswer(ctx: Context, input: AnswerInput): Promise<number | null> {
-  const key = { pulseId: input.pulseId, questionId: input.questionId, personId: input.personId };
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const before = await ctx.store.answers
-        .findOneAndUpdate(key, { $set: input }, { upsert: true, returnDocument: 'before' })
-        .lean();
-      return before ? before.score : null;
-    } catch (err) {
-      if (!isDuplicateKey(err) || attempt > 0) throw err;
-    }
+  const store = ctx.store;
+  const id = answerIdOf(input);
+  const timezone = await engagementTimezone(store, input.engagementId);
+  const after = { ...input, id };
+  const now = ctx.now();
+  try {
+    await answerCollection(store).insertOne({ _id: id, ...input, createdAt: now, updatedAt: now });
+    await applyAnswerChange(store, timezone, null, after);
+    return null;
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
   }
+  const { score, answeredAt, source } = input;
+  const before = await answerCollection(store).findOneAndUpdate(
+    { _id: id, score: { $ne: score } },
+    { $set: { score, answeredAt, source, updatedAt: now } },
+    { returnDocument: 'before' },
+  );
+  if (!before) {
+    // The same score again, or a concurrent write of it: make sure the roll-ups hold it.
+    await reconcileAnswer(store, timezone, after, []);
+    return score;
+  }
+  await applyAnswerChange(store, timezone, { ...before, id }, after);
+  return before.score;
 }

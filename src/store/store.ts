@@ -5,6 +5,7 @@ import {
   engagementSchema,
   personSchema,
   pulseSchema,
+  rollupSchema,
 } from './schemas.js';
 
 export type EngagementDoc = InferSchemaType<typeof engagementSchema>;
@@ -12,6 +13,7 @@ export type PersonDoc = InferSchemaType<typeof personSchema>;
 export type PulseDoc = InferSchemaType<typeof pulseSchema>;
 export type DeliveryDoc = InferSchemaType<typeof deliverySchema>;
 export type AnswerDoc = InferSchemaType<typeof answerSchema>;
+export type RollupDoc = InferSchemaType<typeof rollupSchema>;
 
 function registerModels(connection: Connection) {
   return {
@@ -20,6 +22,7 @@ function registerModels(connection: Connection) {
     pulses: connection.model('Pulse', pulseSchema),
     deliveries: connection.model('Delivery', deliverySchema),
     answers: connection.model('Answer', answerSchema),
+    rollups: connection.model('Rollup', rollupSchema),
   };
 }
 
