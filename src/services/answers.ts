@@ -124,24 +124,42 @@ export async function upsertAnswer(ctx: Context, input: AnswerInput): Promise<nu
   const timezone = await engagementTimezone(store, input.engagementId);
   const after = { ...input, id };
   const now = ctx.now();
-  try {
-    await answerCollection(store).insertOne({ _id: id, ...input, createdAt: now, updatedAt: now });
-    await applyAnswerChange(store, timezone, null, after);
-    return null;
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      await answerCollection(store).insertOne({
+        _id: id,
+        ...input,
+        createdAt: now,
+        updatedAt: now,
+      });
+      await applyAnswerChange(store, timezone, null, after);
+      return null;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+    const stored = await answerCollection(store).findOne({ _id: id });
+    if (!stored) continue;
+    if (stored.score === input.score) {
+      // The same score again: nothing changes, but make sure the roll-ups hold it.
+      await reconcileAnswer(store, timezone, after, []);
+      return stored.score;
+    }
+    // A compare-and-set on the score read, so two different clicks never both replace it.
+    const before = await answerCollection(store).findOneAndUpdate(
+      { _id: id, score: stored.score, answeredAt: stored.answeredAt },
+      {
+        $set: {
+          score: input.score,
+          answeredAt: input.answeredAt,
+          source: input.source,
+          updatedAt: now,
+        },
+      },
+      { returnDocument: 'before' },
+    );
+    if (!before) continue;
+    await applyAnswerChange(store, timezone, { ...before, id }, after);
+    return before.score;
   }
-  const { score, answeredAt, source } = input;
-  const before = await answerCollection(store).findOneAndUpdate(
-    { _id: id, score: { $ne: score } },
-    { $set: { score, answeredAt, source, updatedAt: now } },
-    { returnDocument: 'before' },
-  );
-  if (!before) {
-    // The same score again, or a concurrent write of it: make sure the roll-ups hold it.
-    await reconcileAnswer(store, timezone, after, []);
-    return score;
-  }
-  await applyAnswerChange(store, timezone, { ...before, id }, after);
-  return before.score;
+  throw new Error(`answer ${id} kept changing while it was written`);
 }

@@ -115,8 +115,13 @@ async function moveEntry(
   if (Object.keys(inc).length > 0) update.$inc = inc;
   if (!from) update.$setOnInsert = { engagementId: cell.engagementId, week: cell.week };
   try {
-    const res = await rollupCollection(store).updateOne(filter, update, { upsert: !from });
-    return res.matchedCount + res.upsertedCount > 0;
+    // findOneAndUpdate, not updateOne: FerretDB 1.24 looks the former up by _id, but scans
+    // the whole collection for the latter.
+    const res = await rollupCollection(store).findOneAndUpdate(filter, update, {
+      upsert: !from,
+      includeResultMetadata: true,
+    });
+    return (res.lastErrorObject?.n ?? 0) > 0;
   } catch (err) {
     // An upsert that finds the week but not the expected entry tries to insert the week again.
     if (isDuplicateKey(err)) return false;
