@@ -102,6 +102,23 @@ export interface AnswerInput {
   source: 'slack' | 'teams' | 'import';
 }
 
+/** Inserts a new answer; false when one with that id is stored already. */
+async function insertAnswer(ctx: Context, id: string, input: AnswerInput): Promise<boolean> {
+  const now = ctx.now();
+  try {
+    await answerCollection(ctx.store).insertOne({
+      _id: id,
+      ...input,
+      createdAt: now,
+      updatedAt: now,
+    });
+    return true;
+  } catch (err) {
+    if (isDuplicateKey(err)) return false;
+    throw err;
+  }
+}
+
 /** The id of an answer: one per pulse, question and person. */
 export function answerIdOf(a: Pick<AnswerInput, 'pulseId' | 'questionId' | 'personId'>): string {
   return `${a.pulseId}--${a.questionId}--${a.personId}`;
@@ -125,17 +142,9 @@ export async function upsertAnswer(ctx: Context, input: AnswerInput): Promise<nu
   const after = { ...input, id };
   const now = ctx.now();
   for (let attempt = 0; attempt < 5; attempt++) {
-    try {
-      await answerCollection(store).insertOne({
-        _id: id,
-        ...input,
-        createdAt: now,
-        updatedAt: now,
-      });
+    if (await insertAnswer(ctx, id, input)) {
       await applyAnswerChange(store, timezone, null, after);
       return null;
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
     }
     const stored = await answerCollection(store).findOne({ _id: id });
     if (!stored) continue;
