@@ -148,6 +148,12 @@ export interface RolledAnswer {
   score: number;
 }
 
+function emptyCell(dimension: Dimension): RollupCell {
+  return dimension === 'advocacy'
+    ? { promoters: 0, passives: 0, detractors: 0, entries: {} }
+    : { count: 0, sum: 0, sumSquares: 0, entries: {} };
+}
+
 /** The full roll-up documents of a set of answers, as a rebuild writes them. */
 export function weeksOfAnswers(engagementId: string, answers: RolledAnswer[]): RollupWeek[] {
   const byId = new Map<string, RollupWeek>();
@@ -159,7 +165,7 @@ export function weeksOfAnswers(engagementId: string, answers: RolledAnswer[]): R
       byId.set(_id, w);
     }
     const cells = (w[a.side] ??= {});
-    const cell = (cells[a.dimension] ??= { entries: {} });
+    const cell = (cells[a.dimension] ??= emptyCell(a.dimension));
     for (const [f, v] of Object.entries(contribution(a.dimension, a.score))) {
       const field = f as keyof RollupCounters;
       cell[field] = (cell[field] ?? 0) + v;
