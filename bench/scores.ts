@@ -18,11 +18,11 @@ import { addMinutes, subWeeks } from 'date-fns';
 import { openRuntime, type Runtime } from '../src/app.js';
 import { loadEnv } from '../src/config/env.js';
 import { DIMENSIONS, scaleOf, type Dimension, type Side } from '../src/domain/dimension.js';
-import { weekKey } from '../src/domain/window.js';
+import { rollingWindow, weekKey } from '../src/domain/window.js';
 import { weeksOfAnswers } from '../src/domain/rollup.js';
 import { createLogger } from '../src/logger.js';
 import { answerIdOf, upsertAnswer, type AnswerInput } from '../src/services/answers.js';
-import { answerCollection, rollupCollection } from '../src/services/rollups.js';
+import { answerCollection, rollupCollection, talliesFromRollups } from '../src/services/rollups.js';
 import { scoresOf } from '../src/services/scores.js';
 
 const { values } = parseArgs({
@@ -38,6 +38,7 @@ const RUNS = Number(values.runs);
 const TZ = 'Europe/Berlin';
 const NOW = new Date('2026-06-10T12:00:00Z');
 const PER_ENGAGEMENT = 1000;
+const SETTLE_MS = 30_000;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -125,6 +126,17 @@ async function timeReads(rt: Runtime, engagementId: string): Promise<number[]> {
   return times;
 }
 
+/** The roll-up part of a read alone: the window's week documents looked up and added up. */
+async function timeRollups(rt: Runtime): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < RUNS * 4; i++) {
+    const t = performance.now();
+    await talliesFromRollups(rt.ctx.store, 'target', TZ, rollingWindow(NOW, TZ));
+    times.push(performance.now() - t);
+  }
+  return times;
+}
+
 async function writeRates(rt: Runtime) {
   // The plain collection gets the answers collection's indexes, so the ratio isolates upkeep.
   const plain = rt.ctx.store.connection.collection('plain_answers');
@@ -167,10 +179,16 @@ async function main() {
   rt.ctx.now = () => NOW;
   console.log(`machine: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`);
   try {
+    console.log(`write path, ${SAMPLE} answers a run, ${RUNS} runs:`);
+    const w = await writeRates(rt);
+    await answerCollection(rt.ctx.store).deleteMany({});
+    await rollupCollection(rt.ctx.store).deleteMany({});
+
     await addEngagement(rt, 'target');
     await bulkFill(rt, 'target', answersOf('target', PER_ENGAGEMENT, 7));
     const small = await timeReads(rt, 'target');
-    console.log(`read at ${await answerCollection(rt.ctx.store).estimatedDocumentCount()} answers`);
+    const smallRollups = await timeRollups(rt);
+    console.log(`read at ${PER_ENGAGEMENT} answers: median ${median(small).toFixed(1)} ms`);
 
     let stored = PER_ENGAGEMENT;
     const started = performance.now();
@@ -185,19 +203,20 @@ async function main() {
         console.log(`  filled ${stored} answers (${s} s)`);
       }
     }
+    // Let the server finish writing the fill (SQLite checkpoints) before timing reads.
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     const large = await timeReads(rt, 'target');
-    const count = await answerCollection(rt.ctx.store).estimatedDocumentCount();
-    console.log(`read at ${count} answers`);
-    await answerCollection(rt.ctx.store).deleteMany({});
-    await rollupCollection(rt.ctx.store).deleteMany({});
-
-    console.log(`write path, ${SAMPLE} answers a run, ${RUNS} runs:`);
-    const w = await writeRates(rt);
+    const largeRollups = await timeRollups(rt);
+    const count = stored;
+    console.log(`read at ${count} answers: median ${median(large).toFixed(1)} ms`);
 
     console.log('\nresults (medians):');
     console.log(`  read scores, ${PER_ENGAGEMENT} answers: ${median(small).toFixed(1)} ms`);
     console.log(`  read scores, ${count} answers: ${median(large).toFixed(1)} ms`);
     console.log(`  read ratio: ${(median(large) / median(small)).toFixed(2)} (goal ≤ 1.5)`);
+    const [rs, rl] = [median(smallRollups), median(largeRollups)];
+    console.log(`  roll-up lookups alone: ${rs.toFixed(1)} ms and ${rl.toFixed(1)} ms`);
+    console.log(`  roll-up lookup ratio: ${(rl / rs).toFixed(2)}`);
     console.log(`  plain inserts: ${w.inserts.toFixed(0)} answers/s`);
     console.log(`  with roll-up upkeep: ${w.upkeep.toFixed(0)} answers/s`);
     console.log(`  write ratio: ${w.ratio.toFixed(2)} (goal ≥ 0.5)`);
