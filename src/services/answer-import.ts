@@ -192,6 +192,7 @@ export async function importAnswers(ctx: Context, text: string): Promise<Answers
     replaced: 0,
     unchanged: 0,
   };
+  // One at a time: FerretDB 1.24 was seen to lose concurrent updates of one document.
   for (const input of answers) {
     const previous = await upsertAnswer(ctx, input);
     if (previous === null) summary.added += 1;

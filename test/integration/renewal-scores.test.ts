@@ -46,7 +46,7 @@ describe('the renewal scenario, imported from its CSV', () => {
     const answers = await runCli(rt.env, ['answers', 'import', `${FIXTURES}answers.csv`]);
     expect(answers.stderr).toBe('');
     expect(answers.stdout).toContain('1032 rows, 1032 added, 0 replaced, 0 unchanged');
-  }, 120_000);
+  }, 600_000);
   afterAll(() => rt?.dispose());
 
   it('gives every figure of expected.json at its three as-of times, within 0.01', async () => {
@@ -77,7 +77,7 @@ describe('the renewal scenario, imported from its CSV', () => {
       }
       expect(checked).toBeGreaterThan(100);
     }
-  });
+  }, 120_000);
 
   it('shows the client NPS rising significantly from −50 to +25 between the first 2', async () => {
     const [first, second] = expected.snapshots;
@@ -98,7 +98,7 @@ describe('the renewal scenario, imported from its CSV', () => {
     expect(again.stdout).toContain('1032 rows, 0 added, 0 replaced, 1032 unchanged');
     expect(await rt.ctx.store.answers.countDocuments()).toBe(1032);
     expect(await scores('--as-of', expected.snapshots[1]!.as_of)).toEqual(before);
-  });
+  }, 600_000);
 
   it('gives identical figures after `scores rebuild` recomputes the roll-ups', async () => {
     const reports = [];
@@ -111,5 +111,5 @@ describe('the renewal scenario, imported from its CSV', () => {
     for (const [i, snap] of expected.snapshots.entries()) {
       expect(await scores('--as-of', snap.as_of)).toEqual(reports[i]);
     }
-  });
+  }, 300_000);
 });
