@@ -5,6 +5,7 @@ import { UserError } from '../errors.js';
 import { registerActionCommands } from './commands/actions.js';
 import { registerCoreCommands } from './commands/core.js';
 import { registerScheduleCommands } from './commands/schedule.js';
+import { registerScoresCommands } from './commands/scores.js';
 
 /** The whole command tree; each group of commands registers itself from its own file. */
 function program(env: () => Env): Command {
@@ -15,6 +16,7 @@ function program(env: () => Env): Command {
   registerCoreCommands(cli, env);
   registerActionCommands(cli, env);
   registerScheduleCommands(cli, env);
+  registerScoresCommands(cli, env);
   return cli;
 }
 

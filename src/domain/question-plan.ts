@@ -8,7 +8,7 @@ export type AskedHistory = Partial<Record<Dimension, Date>>;
  * Picks the dimensions of one person's pulse: the NPS question first when it is due (not
  * asked since `npsWindowStart`), then the agreement dimensions least recently asked, never
  * asked first and ties in rotation order. With q questions a pulse, every dimension reaches
- * every person within ⌈6 / (q − 1)⌉ + 1 pulses.
+ * every person within ⌈6 / (q − 1)⌉ pulses.
  */
 export function planQuestions(
   history: AskedHistory,

@@ -2,6 +2,12 @@ import { jobId } from '../../jobs/catalog.js';
 import { isValidScore, type Dimension, type Scale } from '../domain/dimension.js';
 import { isDuplicateKey } from '../store/store.js';
 import type { Context } from './context.js';
+import {
+  answerCollection,
+  applyAnswerChange,
+  engagementTimezone,
+  reconcileAnswer,
+} from './rollups.js';
 
 /** A one-click answer as an adapter hands it over. */
 export interface Click {
@@ -103,21 +109,73 @@ export interface AnswerInput {
   source: 'slack' | 'teams' | 'import';
 }
 
+/** Inserts a new answer; false when one with that id is stored already. */
+async function insertAnswer(ctx: Context, id: string, input: AnswerInput): Promise<boolean> {
+  const now = ctx.now();
+  try {
+    await answerCollection(ctx.store).insertOne({
+      _id: id,
+      ...input,
+      createdAt: now,
+      updatedAt: now,
+    });
+    return true;
+  } catch (err) {
+    if (isDuplicateKey(err)) return false;
+    throw err;
+  }
+}
+
+/** The id of an answer: one per pulse, question and person. */
+export function answerIdOf(a: Pick<AnswerInput, 'pulseId' | 'questionId' | 'personId'>): string {
+  return `${a.pulseId}--${a.questionId}--${a.personId}`;
+}
+
 /**
- * Writes an answer keyed by pulse, question and person, and returns the score it replaced
- * (null when it is the first). Two concurrent first writes race on the unique index; the
- * loser retries as a replacement.
+ * Writes an answer keyed by pulse, question and person, keeps the week roll-ups in step, and
+ * returns the score it replaced (null when it is the first; the same score for a repeated
+ * identical click, which changes nothing, not even the answer time).
+ *
+ * Crash safety: the answer is written first, then the roll-ups, each change of a roll-up a
+ * compare-and-set on that answer's entry in it (src/services/rollups.ts), so a retried or
+ * concurrent change never counts twice. A crash between the two writes leaves the roll-ups
+ * one answer behind, never ahead; the next click on that question reconciles it, and
+ * `rapport scores rebuild ENGAGEMENT` recomputes every roll-up from the stored answers.
  */
 export async function upsertAnswer(ctx: Context, input: AnswerInput): Promise<number | null> {
-  const key = { pulseId: input.pulseId, questionId: input.questionId, personId: input.personId };
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const before = await ctx.store.answers
-        .findOneAndUpdate(key, { $set: input }, { upsert: true, returnDocument: 'before' })
-        .lean();
-      return before ? before.score : null;
-    } catch (err) {
-      if (!isDuplicateKey(err) || attempt > 0) throw err;
+  const store = ctx.store;
+  const id = answerIdOf(input);
+  const timezone = await engagementTimezone(store, input.engagementId);
+  const after = { ...input, id };
+  const now = ctx.now();
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if (await insertAnswer(ctx, id, input)) {
+      await applyAnswerChange(store, timezone, null, after);
+      return null;
     }
+    const stored = await answerCollection(store).findOne({ _id: id });
+    if (!stored) continue;
+    if (stored.score === input.score) {
+      // The same score again: nothing changes, but make sure the roll-ups hold it.
+      await reconcileAnswer(store, timezone, after, []);
+      return stored.score;
+    }
+    // A compare-and-set on the score read, so two different clicks never both replace it.
+    const before = await answerCollection(store).findOneAndUpdate(
+      { _id: id, score: stored.score, answeredAt: stored.answeredAt },
+      {
+        $set: {
+          score: input.score,
+          answeredAt: input.answeredAt,
+          source: input.source,
+          updatedAt: now,
+        },
+      },
+      { returnDocument: 'before' },
+    );
+    if (!before) continue;
+    await applyAnswerChange(store, timezone, { ...before, id }, after);
+    return before.score;
   }
+  throw new Error(`answer ${id} kept changing while it was written`);
 }

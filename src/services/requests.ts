@@ -1,3 +1,5 @@
+import { subWeeks } from 'date-fns';
+import { DEFAULT_WINDOW_WEEKS } from '../domain/window.js';
 import type { Context } from './context.js';
 import { followThrough } from './follow-through.js';
 import { unreachablePeople } from './people.js';
@@ -50,9 +52,13 @@ export async function requestScores(
       : { kind: 'not-allowed' };
   }
   if (!managed.includes(engagementId)) return { kind: 'not-allowed' };
-  const report = await scoresOf(ctx.store, engagementId, ctx.now());
+  const engagement = await ctx.store.engagements.findById(engagementId).lean();
+  const now = ctx.now();
+  // The NPS change over the last window: against the window that ended one window ago.
+  const since = subWeeks(now, engagement?.windowWeeks ?? DEFAULT_WINDOW_WEEKS);
+  const report = await scoresOf(ctx.store, engagementId, now, since);
   if (!report) return { kind: 'unknown-engagement', engagementId };
-  const follow = await followThrough(ctx.store, engagementId, ctx.now());
+  const follow = await followThrough(ctx.store, engagementId, now);
   if (follow) report.followThrough = follow;
   const missing = await unreachablePeople(ctx.store, engagementId);
   const unreachable = { client: missing.client.length, provider: missing.provider.length };

@@ -1,16 +1,12 @@
 import type { Dimension, Side } from '../domain/dimension.js';
 import type { GapFigure } from '../domain/gap.js';
 import { npsChange } from '../domain/nps.js';
-import {
-  addToTally,
-  emptyTallies,
-  figuresOf,
-  type Figure,
-  type Tallies,
-} from '../domain/scores.js';
+import { figuresOf, type Figure } from '../domain/scores.js';
 import { localIso, rollingWindow } from '../domain/window.js';
 import type { EngagementDoc, Store } from '../store/store.js';
 import type { FollowThrough } from './follow-through.js';
+import { responseRates, type ResponseRate } from './response-rates.js';
+import { talliesFromRollups } from './rollups.js';
 
 /** The scores of one engagement at one time, in the shape `rapport scores --json` prints. */
 export interface ScoresReport {
@@ -22,23 +18,31 @@ export interface ScoresReport {
   privacyThreshold: number;
   sides: Record<Side, Record<Dimension, Figure>>;
   gaps: Partial<Record<Dimension, GapFigure>>;
-  change?: Record<Side, { delta: number; significant: boolean } | null>;
+  /**
+   * With a `since` time: per side, the change of NPS adjusted centres from the window ending
+   * at `since` (`delta`, points) and of the plain NPS (`deltaValue`); null when either figure
+   * is hidden or empty.
+   */
+  change?: Record<Side, NpsChangeFigure | null>;
+  /** The window `change` compares with: its `asOf` and start. */
+  since?: { asOf: string; windowStart: string };
+  /** Response rate per pulse and side, for the pulses opened inside the window. */
+  responseRates: ResponseRate[];
   /** Milestones on time per side; filled in by the chat reply path, not by `scoresOf`. */
   followThrough?: FollowThrough;
 }
 
-/** Adds up the answers of the window that ends at `asOf`. */
+/** A change of one side's NPS between two windows. */
+export interface NpsChangeFigure {
+  delta: number;
+  deltaValue: number;
+  significant: boolean;
+}
+
+/** Adds up the week roll-ups of the window that ends at `asOf`; never reads answers. */
 async function talliesAt(store: Store, engagement: EngagementDoc, asOf: Date) {
   const window = rollingWindow(asOf, engagement.timezone, engagement.windowWeeks);
-  const answers = await store.answers
-    .find({ engagementId: engagement._id, answeredAt: { $gte: window.start, $lte: asOf } })
-    .select({ side: 1, dimension: 1, score: 1, personId: 1 })
-    .lean();
-  const tallies: Tallies = emptyTallies();
-  for (const a of answers) {
-    const dimension = a.dimension;
-    addToTally(tallies[a.side][dimension], dimension, a.score, a.personId);
-  }
+  const tallies = await talliesFromRollups(store, engagement._id, engagement.timezone, window);
   return { window, tallies };
 }
 
@@ -66,17 +70,20 @@ export async function scoresOf(
     privacyThreshold: engagement.privacyThreshold,
     sides: now.sides,
     gaps: now.gaps,
+    responseRates: await responseRates(store, engagement._id, window.start, asOf),
   };
   if (since) {
-    const before = figuresOf(
-      (await talliesAt(store, engagement, since)).tallies,
-      engagement.privacyThreshold,
-    );
-    const change = (side: Side) => {
+    const then = await talliesAt(store, engagement, since);
+    const before = figuresOf(then.tallies, engagement.privacyThreshold);
+    const change = (side: Side): NpsChangeFigure | null => {
       const [b, a] = [before.nps[side], now.nps[side]];
-      return b && a ? npsChange(b, a) : null;
+      return b && a ? { ...npsChange(b, a), deltaValue: a.value - b.value } : null;
     };
     report.change = { client: change('client'), provider: change('provider') };
+    report.since = {
+      asOf: since.toISOString(),
+      windowStart: localIso(then.window.start, engagement.timezone),
+    };
   }
   return report;
 }

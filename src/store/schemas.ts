@@ -116,9 +116,13 @@ export const deliverySchema = new Schema(
 deliverySchema.index({ pulseId: 1, personId: 1 }, { unique: true });
 deliverySchema.index({ engagementId: 1, state: 1 });
 
-/** One score for one question in one pulse by one person; the last click counts. */
+/**
+ * One score for one question in one pulse by one person; the last click counts. `_id` is
+ * `PULSE--QUESTION--PERSON` (see answerIdOf), so the write path finds it by id alone.
+ */
 export const answerSchema = new Schema(
   {
+    _id: { type: String, required: true },
     engagementId: { type: String, required: true },
     pulseId: { type: String, required: true },
     questionId: { type: String, required: true },
@@ -204,3 +208,22 @@ export const planNoticeSchema = new Schema(
   { versionKey: false },
 );
 planNoticeSchema.index({ engagementId: 1, milestoneId: 1 });
+
+/**
+ * The roll-ups of one engagement × ISO week (`_id` from weekDocId): under `client` and
+ * `provider`, per dimension, NPS band counts, count/sum/sum of squares of the 0–100 index and
+ * the week's answers by answer id (person, time, score). The entries give distinct people and
+ * let every change be applied exactly once (see src/services/rollups.ts).
+ */
+export const rollupSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    engagementId: { type: String, required: true },
+    week: { type: String, required: true },
+    lastAt: { type: Date, default: null },
+    client: { type: Schema.Types.Mixed, default: {} },
+    provider: { type: Schema.Types.Mixed, default: {} },
+  },
+  { versionKey: false, minimize: false },
+);
+rollupSchema.index({ engagementId: 1, week: 1 });

@@ -8,6 +8,7 @@ import {
   personSchema,
   planNoticeSchema,
   pulseSchema,
+  rollupSchema,
 } from './schemas.js';
 
 export type EngagementDoc = InferSchemaType<typeof engagementSchema>;
@@ -17,6 +18,7 @@ export type DeliveryDoc = InferSchemaType<typeof deliverySchema>;
 export type AnswerDoc = InferSchemaType<typeof answerSchema>;
 export type ActionItemDoc = InferSchemaType<typeof actionItemSchema>;
 export type MilestoneDoc = InferSchemaType<typeof milestoneSchema>;
+export type RollupDoc = InferSchemaType<typeof rollupSchema>;
 
 function registerModels(connection: Connection) {
   return {
@@ -28,6 +30,7 @@ function registerModels(connection: Connection) {
     actionItems: connection.model('ActionItem', actionItemSchema),
     milestones: connection.model('Milestone', milestoneSchema),
     planNotices: connection.model('PlanNotice', planNoticeSchema),
+    rollups: connection.model('Rollup', rollupSchema),
   };
 }
 

@@ -5,6 +5,7 @@ import type { Dimension, Side } from '../../src/domain/dimension.js';
 import { sendDigest } from '../../src/services/digest.js';
 import { checkScoreAlerts } from '../../src/services/score-alerts.js';
 import { PlanHarness, textOf } from '../support/plan-harness.js';
+import { upsertAnswer } from '../../src/services/answers.js';
 
 const MANAGERS = ['U0C01', 'U0P01'];
 
@@ -22,8 +23,9 @@ describe('the weekly digest, score alerts and their schedules', () => {
     scores: number[],
     at: string,
   ): Promise<void> {
-    await h.rt.ctx.store.answers.insertMany(
-      scores.map((score, i) => ({
+    // Through the real write path, so the week roll-ups the scores read are kept too.
+    for (const [i, score] of scores.entries()) {
+      await upsertAnswer(h.rt.ctx, {
         engagementId: 'harbor',
         pulseId: `harbor--seed-${seq++}`,
         questionId: dimension,
@@ -34,8 +36,8 @@ describe('the weekly digest, score alerts and their schedules', () => {
         score,
         answeredAt: new Date(at),
         source: 'import',
-      })),
-    );
+      });
+    }
   }
 
   it('goes to managers and leads once a week with slips, reach and follow-through', async () => {

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { scoresSections } from '../../../adapters/render-scores.js';
 import { openRuntime, startBot, type Runtime } from '../../app.js';
 import { readEngagementFile } from '../../config/engagement-file.js';
 import type { Env } from '../../config/env.js';
@@ -7,8 +6,6 @@ import { UserError } from '../../errors.js';
 import { createLogger } from '../../logger.js';
 import { importEngagements } from '../../services/engagement-import.js';
 import { sendPulseNow } from '../../services/pulses.js';
-import { scoresOf } from '../../services/scores.js';
-import { isoTime } from '../time-option.js';
 
 /** Runs `work` with a runtime that sends no chat messages itself, then closes it. */
 export async function withRuntime<T>(env: Env, work: (rt: Runtime) => Promise<T>): Promise<T> {
@@ -21,7 +18,7 @@ export async function withRuntime<T>(env: Env, work: (rt: Runtime) => Promise<T>
   }
 }
 
-/** `start`, `import`, `pulse send` and `scores`. */
+/** `start`, `import` and `pulse send`. */
 export function registerCoreCommands(cli: Command, env: () => Env): void {
   cli
     .command('start')
@@ -70,25 +67,5 @@ export function registerCoreCommands(cli: Command, env: () => Env): void {
       if (result.kind === 'paused') throw new UserError(`engagement: "${engagementId}" is paused`);
       const verb = result.kind === 'started' ? 'started' : 'already started today';
       console.log(`pulse ${result.pulseId} ${verb}: ${result.deliveries} deliveries queued`);
-    });
-
-  cli
-    .command('scores')
-    .argument('<engagement>', 'engagement id')
-    .option('--json', 'print JSON')
-    .option('--as-of <time>', 'end of the rolling window (ISO 8601); default now', isoTime)
-    .option('--since <time>', 'compare NPS with the window ending then (ISO 8601)', isoTime)
-    .description('print the scores over the rolling window')
-    .action(async (engagementId: string, opts: { json?: boolean; asOf?: Date; since?: Date }) => {
-      const report = await withRuntime(env(), (rt) =>
-        scoresOf(rt.ctx.store, engagementId, opts.asOf ?? rt.ctx.now(), opts.since),
-      );
-      if (!report) throw new UserError(`engagement: no engagement "${engagementId}"`);
-      if (opts.json) {
-        console.log(JSON.stringify(report, null, 2));
-        return;
-      }
-      for (const s of scoresSections(report))
-        console.log([s.title, ...s.lines.map((l) => `  ${l}`)].join('\n'));
     });
 }

@@ -1,0 +1,230 @@
+/**
+ * Benchmark of the scores read and write paths against the server at MONGODB_URI (default the
+ * local one), in a database of its own that it drops at the end. Run by hand:
+ *
+ *   npx tsx bench/scores.ts [--total 1000000] [--sample 1000] [--runs 5]
+ *
+ * 1. Answers stored per second through the real write path (upsertAnswer: answer + roll-up
+ *    upkeep) against plain insertOne of the same documents into a collection of the same
+ *    server; goal ratio ≥ 0.5.
+ * 2. Time to read one engagement's scores (scoresOf) with 1,000 answers stored, then again
+ *    after a bulk fill to `--total` answers (other engagements and older weeks, with their
+ *    roll-ups computed by the same code as `scores rebuild`); goal ratio ≤ 1.5.
+ */
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { addMinutes, subWeeks } from 'date-fns';
+import { openRuntime, type Runtime } from '../src/app.js';
+import { loadEnv } from '../src/config/env.js';
+import { DIMENSIONS, scaleOf, type Dimension, type Side } from '../src/domain/dimension.js';
+import { rollingWindow, weekKey } from '../src/domain/window.js';
+import { weeksOfAnswers } from '../src/domain/rollup.js';
+import { createLogger } from '../src/logger.js';
+import { answerIdOf, upsertAnswer, type AnswerInput } from '../src/services/answers.js';
+import { answerCollection, rollupCollection, talliesFromRollups } from '../src/services/rollups.js';
+import { scoresOf } from '../src/services/scores.js';
+
+const { values } = parseArgs({
+  options: {
+    total: { type: 'string', default: '1000000' },
+    sample: { type: 'string', default: '1000' },
+    runs: { type: 'string', default: '5' },
+  },
+});
+const TOTAL = Number(values.total);
+const SAMPLE = Number(values.sample);
+const RUNS = Number(values.runs);
+const TZ = 'Europe/Berlin';
+const NOW = new Date('2026-06-10T12:00:00Z');
+const PER_ENGAGEMENT = 1000;
+const SETTLE_MS = 30_000;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Deterministic pseudo-random numbers, so runs store the same answers. */
+function rng(seed: number) {
+  let x = seed >>> 0 || 1;
+  return () => (x = (x * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+}
+
+/** `count` answers of one engagement: 20 people a side, weekly pulses back from NOW. */
+function answersOf(engagementId: string, count: number, seed: number): AnswerInput[] {
+  const rand = rng(seed);
+  const out: AnswerInput[] = [];
+  for (let i = 0; out.length < count; i++) {
+    const side: Side = i % 2 ? 'client' : 'provider';
+    const person = `${side[0]}${(i >> 1) % 20}`;
+    const week = Math.floor(i / 120);
+    const dimension = DIMENSIONS[(i + week) % DIMENSIONS.length] as Dimension;
+    const scale = scaleOf(dimension);
+    const score = scale === 'nps' ? Math.floor(rand() * 11) : 1 + Math.floor(rand() * 5);
+    const answeredAt = addMinutes(subWeeks(NOW, week), -Math.floor(rand() * 2000) - 1);
+    out.push({
+      engagementId,
+      pulseId: `${engagementId}--w${week}--${i % 3}`,
+      questionId: dimension,
+      personId: person,
+      side,
+      dimension,
+      scale,
+      score,
+      answeredAt,
+      source: 'import',
+    });
+  }
+  return out;
+}
+
+async function addEngagement(rt: Runtime, id: string) {
+  await rt.ctx.store.engagements.updateOne(
+    { _id: id },
+    {
+      $set: {
+        name: id,
+        client: 'C',
+        provider: 'P',
+        timezone: TZ,
+        cadence: { unit: 'week', every: 1, at: '09:00', startsOn: '2024-01-01' },
+        questionsPerPulse: 3,
+        reminders: 1,
+        closesAfterDays: 3,
+        privacyThreshold: 3,
+        windowWeeks: 13,
+      },
+    },
+    { upsert: true },
+  );
+}
+
+/** Stores answers and their roll-ups in bulk, as `scores rebuild` would compute them. */
+async function bulkFill(rt: Runtime, engagementId: string, answers: AnswerInput[]) {
+  const now = new Date();
+  const docs = answers.map((a) => ({ _id: answerIdOf(a), ...a, createdAt: now, updatedAt: now }));
+  for (let i = 0; i < docs.length; i += 1000) {
+    await answerCollection(rt.ctx.store).insertMany(docs.slice(i, i + 1000), { ordered: false });
+  }
+  const weeks = weeksOfAnswers(
+    engagementId,
+    docs.map((d) => ({ ...d, id: d._id, week: weekKey(d.answeredAt, TZ) })),
+  );
+  await rollupCollection(rt.ctx.store).insertMany(weeks);
+}
+
+async function timeReads(rt: Runtime, engagementId: string): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < RUNS * 4; i++) {
+    const t = performance.now();
+    const report = await scoresOf(rt.ctx.store, engagementId, NOW);
+    times.push(performance.now() - t);
+    if (!report || report.sides.client.advocacy.n === 0) throw new Error('no scores read');
+  }
+  return times;
+}
+
+/** The roll-up part of a read alone: the window's week documents looked up and added up. */
+async function timeRollups(rt: Runtime): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < RUNS * 4; i++) {
+    const t = performance.now();
+    await talliesFromRollups(rt.ctx.store, 'target', TZ, rollingWindow(NOW, TZ));
+    times.push(performance.now() - t);
+  }
+  return times;
+}
+
+async function writeRates(rt: Runtime) {
+  // The plain collection gets the answers collection's indexes, so the ratio isolates upkeep.
+  const plain = rt.ctx.store.connection.collection('plain_answers');
+  await plain.createIndex({ pulseId: 1, questionId: 1, personId: 1 }, { unique: true });
+  await plain.createIndex({ engagementId: 1, answeredAt: 1 });
+  const ratios: number[] = [];
+  const upkeep: number[] = [];
+  const inserts: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const id = `write-${run}`;
+    await addEngagement(rt, id);
+    const sample = answersOf(id, SAMPLE, 1000 + run);
+    const docs = sample.map((a) => ({ _id: answerIdOf(a), ...a, createdAt: NOW, updatedAt: NOW }));
+    let t = performance.now();
+    for (const d of docs) await plain.insertOne(d as never);
+    const plainRate = SAMPLE / ((performance.now() - t) / 1000);
+    t = performance.now();
+    for (const a of sample) await upsertAnswer(rt.ctx, a);
+    const upkeepRate = SAMPLE / ((performance.now() - t) / 1000);
+    inserts.push(plainRate);
+    upkeep.push(upkeepRate);
+    ratios.push(upkeepRate / plainRate);
+    console.log(
+      `  run ${run + 1}: plain ${plainRate.toFixed(0)}/s, with roll-ups ${upkeepRate.toFixed(0)}/s`,
+    );
+    await plain.deleteMany({});
+  }
+  return { inserts: median(inserts), upkeep: median(upkeep), ratio: median(ratios) };
+}
+
+async function main() {
+  const base = new URL(process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017/rapport');
+  base.pathname = `/rapport_bench_${randomBytes(4).toString('hex')}`;
+  const env = loadEnv({
+    MONGODB_URI: base.toString(),
+    RAPPORT_QUEUE_PREFIX: `bench${randomBytes(3).toString('hex')}`,
+    LOG_LEVEL: 'silent',
+  });
+  const rt = await openRuntime(env, createLogger('silent'), true);
+  rt.ctx.now = () => NOW;
+  console.log(`machine: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`);
+  try {
+    console.log(`write path, ${SAMPLE} answers a run, ${RUNS} runs:`);
+    const w = await writeRates(rt);
+    await answerCollection(rt.ctx.store).deleteMany({});
+    await rollupCollection(rt.ctx.store).deleteMany({});
+
+    await addEngagement(rt, 'target');
+    await bulkFill(rt, 'target', answersOf('target', PER_ENGAGEMENT, 7));
+    const small = await timeReads(rt, 'target');
+    const smallRollups = await timeRollups(rt);
+    console.log(`read at ${PER_ENGAGEMENT} answers: median ${median(small).toFixed(1)} ms`);
+
+    let stored = PER_ENGAGEMENT;
+    const started = performance.now();
+    for (let e = 0; stored < TOTAL; e++) {
+      const id = `other-${e}`;
+      const n = Math.min(PER_ENGAGEMENT * 10, TOTAL - stored);
+      await addEngagement(rt, id);
+      await bulkFill(rt, id, answersOf(id, n, e + 11));
+      stored += n;
+      if (e % 10 === 0) {
+        const s = ((performance.now() - started) / 1000).toFixed(0);
+        console.log(`  filled ${stored} answers (${s} s)`);
+      }
+    }
+    // Let the server finish writing the fill (SQLite checkpoints) before timing reads.
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    const large = await timeReads(rt, 'target');
+    const largeRollups = await timeRollups(rt);
+    const count = stored;
+    console.log(`read at ${count} answers: median ${median(large).toFixed(1)} ms`);
+
+    console.log('\nresults (medians):');
+    console.log(`  read scores, ${PER_ENGAGEMENT} answers: ${median(small).toFixed(1)} ms`);
+    console.log(`  read scores, ${count} answers: ${median(large).toFixed(1)} ms`);
+    console.log(`  read ratio: ${(median(large) / median(small)).toFixed(2)} (goal ≤ 1.5)`);
+    const [rs, rl] = [median(smallRollups), median(largeRollups)];
+    console.log(`  roll-up lookups alone: ${rs.toFixed(1)} ms and ${rl.toFixed(1)} ms`);
+    console.log(`  roll-up lookup ratio: ${(rl / rs).toFixed(2)}`);
+    console.log(`  plain inserts: ${w.inserts.toFixed(0)} answers/s`);
+    console.log(`  with roll-up upkeep: ${w.upkeep.toFixed(0)} answers/s`);
+    console.log(`  write ratio: ${w.ratio.toFixed(2)} (goal ≥ 0.5)`);
+  } finally {
+    await rt.ctx.store.connection.dropDatabase();
+    await rt.ctx.jobs.queue.obliterate({ force: true });
+    await rt.close();
+  }
+}
+
+await main();
