@@ -1,3 +1,6 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { decodeAnswer } from '../../adapters/answer-value.js';
@@ -9,7 +12,10 @@ import { blockActionsBody, signSlack, slashCommandBody } from '../support/slack-
 import { isolatedEnv } from '../support/test-env.js';
 
 const SECRET = 'e2e-signing-secret';
-const CONFIG = fileURLToPath(new URL('../fixtures/engagement.example.yaml', import.meta.url));
+const EXAMPLE = fileURLToPath(new URL('../fixtures/engagement.example.yaml', import.meta.url));
+// Without its quiet hours, so that "send now" reaches all six people whatever the hour.
+const CONFIG = join(tmpdir(), `rapport-e2e-${process.pid}.yaml`);
+writeFileSync(CONFIG, readFileSync(EXAMPLE, 'utf8').replace(/^\s*quietHours:.*\n/m, ''));
 const TEAM = 'T0HARBOR';
 
 interface Button {
