@@ -1,3 +1,6 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAnswer } from '../../adapters/answer-value.js';
@@ -10,7 +13,10 @@ import { isolatedEnv } from '../support/test-env.js';
 import { waitFor } from '../support/wait.js';
 
 const SECRET = 'e2e-signing-secret';
-const CONFIG = fileURLToPath(new URL('../fixtures/engagement.example.yaml', import.meta.url));
+const EXAMPLE = fileURLToPath(new URL('../fixtures/engagement.example.yaml', import.meta.url));
+// Without its quiet hours, so that "send now" reaches all six people whatever the hour.
+const CONFIG = join(tmpdir(), `rapport-e2e-${process.pid}.yaml`);
+writeFileSync(CONFIG, readFileSync(EXAMPLE, 'utf8').replace(/^\s*quietHours:.*\n/m, ''));
 const TEAM = 'T0HARBOR';
 
 interface Button {

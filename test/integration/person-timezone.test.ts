@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSlackChat } from '../../adapters/slack/slack-chat.js';
-import { planPulses } from '../../src/services/pulses.js';
+import { planPulses, sendPulseNow } from '../../src/services/pulses.js';
 import { FakeSlack } from '../support/fake-slack.js';
 import { testRuntime, type TestRuntime } from '../support/runtime.js';
 
@@ -60,5 +60,21 @@ describe("a person's time zone", () => {
       .findOne({ personId: 'a1', pulseId: /2026-03-10/ })
       .lean();
     expect(next?.dueAt.toISOString()).toBe('2026-03-10T08:30:00.000Z');
+  });
+
+  it('moves a pulse due in quiet hours to the next allowed local time', async () => {
+    await rt.importYaml(
+      YAML.replace('    people:', '    quietHours: { from: "19:00", to: "08:00" }\n    people:'),
+    );
+    // 17:00 UTC: 17:00 in London, 11:00 in Chicago, 22:30 in Kolkata (U1, from Slack).
+    rt.clock.now = new Date('2026-03-02T17:00:00Z');
+    await planPulses(rt.ctx, 'acme-globex');
+    const started = await sendPulseNow(rt.ctx, 'acme-globex');
+    expect(started.kind).toBe('started');
+    const due = async (p: string) =>
+      (await rt.ctx.store.deliveries.findOne({ personId: p, pulseId: /03-02/ }).lean())?.dueAt;
+    expect((await due('a1'))?.toISOString()).toBe('2026-03-03T02:30:00.000Z');
+    expect((await due('a2'))?.toISOString()).toBe('2026-03-02T17:00:00.000Z');
+    expect((await due('a3'))?.toISOString()).toBe('2026-03-02T17:00:00.000Z');
   });
 });

@@ -27,10 +27,11 @@ export function startWorkerProcess(env: Env, extra: Record<string, string> = {})
   });
   const logs: string[] = [];
   return new Promise<WorkerProcess>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`worker did not start:\n${logs.join('\n')}`)),
-      30_000,
-    );
+    const timer = setTimeout(() => {
+      // A worker that never said it runs is ended, so it cannot linger after the test.
+      child.kill('SIGKILL');
+      reject(new Error(`worker did not start:\n${logs.join('\n')}`));
+    }, 30_000);
     let buffer = '';
     child.stderr.on('data', (d: Buffer) => {
       buffer += d.toString();
