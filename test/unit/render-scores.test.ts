@@ -49,7 +49,7 @@ describe('the scores reply', () => {
       .map((s) => [s.title, ...s.lines].join('\n'))
       .join('\n');
     expect(text).toContain('Client NPS: +30 (-6 to +58), n=20');
-    expect(text).toContain('Client-of-choice score: hidden until 1 more person answer (n=2)');
+    expect(text).toContain('Client-of-choice score: hidden until 1 more person answers (n=2)');
     expect(text).toContain('Governance: 30 (-6 to 58), n=20');
     expect(text).toContain('Governance: hidden until both sides show');
     expect(text).toContain('NPS change since 2026-03-29');
