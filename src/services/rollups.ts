@@ -1,3 +1,4 @@
+import { Mutex } from 'async-mutex';
 import { TZDate } from '@date-fns/tz';
 import { addWeeks, format } from 'date-fns';
 import type { Document } from 'mongodb';
@@ -134,10 +135,38 @@ function cellOf(a: Pick<AnswerState, 'engagementId' | 'side' | 'dimension'>, wee
 }
 
 /**
+ * FerretDB 1.24 applies an update as a read followed by a write, so two updates of one week
+ * document at the same moment can lose one of them (MongoDB applies each atomically). Roll-up
+ * writes of an engagement are therefore made one at a time within a process; writes from two
+ * processes at the same instant can still drift on FerretDB, and `scores rebuild` mends that.
+ */
+const engagementLocks = new Map<string, Mutex>();
+
+function lockOf(engagementId: string): Mutex {
+  let lock = engagementLocks.get(engagementId);
+  if (!lock) {
+    lock = new Mutex();
+    engagementLocks.set(engagementId, lock);
+  }
+  return lock;
+}
+
+/**
  * Moves the roll-ups from an answer's earlier state (`before`, null for a new answer) to its
  * stored state `after`. When another write got there first, it reconciles with what is stored.
  */
 export async function applyAnswerChange(
+  store: Store,
+  timezone: string,
+  before: AnswerState | null,
+  after: AnswerState,
+): Promise<void> {
+  await lockOf(after.engagementId).runExclusive(() =>
+    applyAnswerChangeNow(store, timezone, before, after),
+  );
+}
+
+async function applyAnswerChangeNow(
   store: Store,
   timezone: string,
   before: AnswerState | null,
@@ -156,7 +185,7 @@ export async function applyAnswerChange(
     const arrived = await moveEntry(store, cellOf(after, newWeek), key, null, entryOf(after));
     ok = left && arrived;
   }
-  if (!ok) await reconcileAnswer(store, timezone, after, oldWeek ? [oldWeek] : []);
+  if (!ok) await reconcileNow(store, timezone, after, oldWeek ? [oldWeek] : []);
 }
 
 /**
@@ -164,6 +193,17 @@ export async function applyAnswerChange(
  * none in the `otherWeeks` it may have been counted in before. Safe to run at any time.
  */
 export async function reconcileAnswer(
+  store: Store,
+  timezone: string,
+  answer: Pick<AnswerState, 'id' | 'engagementId' | 'side' | 'dimension'>,
+  otherWeeks: string[],
+): Promise<void> {
+  await lockOf(answer.engagementId).runExclusive(() =>
+    reconcileNow(store, timezone, answer, otherWeeks),
+  );
+}
+
+async function reconcileNow(
   store: Store,
   timezone: string,
   answer: Pick<AnswerState, 'id' | 'engagementId' | 'side' | 'dimension'>,
