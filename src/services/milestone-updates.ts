@@ -110,7 +110,10 @@ export async function block(
     updated =
       (await ctx.store.milestones
         .findOneAndUpdate(unchanged, { $push: { blocks: entry } }, { returnDocument: 'after' })
-        .lean()) ?? milestone;
+        .lean()) ??
+      // A concurrent click added the entry first; answer with it rather than the stale read.
+      (await ctx.store.milestones.findById(key).lean()) ??
+      milestone;
   }
   const hash = createHash('sha256').update(reason).digest('hex').slice(0, 12);
   let alerted = 0;
