@@ -1,3 +1,5 @@
+const SCHEMA_BASE = 'https://developer.microsoft.com/json-schemas/teams';
+
 /** The Teams app manifest version Rapport's package targets. */
 export const MANIFEST_VERSION = '1.29';
 
@@ -18,7 +20,7 @@ export interface ManifestOptions {
 export function teamsManifest(options: ManifestOptions): Record<string, unknown> {
   const site = options.websiteUrl ?? 'https://example.com/rapport';
   return {
-    $schema: `https://developer.microsoft.com/json-schemas/teams/v${MANIFEST_VERSION}/MicrosoftTeams.schema.json`,
+    $schema: `${SCHEMA_BASE}/v${MANIFEST_VERSION}/MicrosoftTeams.schema.json`,
     manifestVersion: MANIFEST_VERSION,
     version: options.version ?? '0.1.0',
     id: options.botId,

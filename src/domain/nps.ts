@@ -35,7 +35,8 @@ export interface NpsFigure {
 /**
  * NPS = 100 × (P − D) / n over answered questions, with the adjusted-Wald 95 % interval:
  * n′ = n + 3, p′ = (P + 0.75) / n′, d′ = (D + 0.75) / n′,
- * SE = √((p′ + d′ − (p′ − d′)²) / n′), interval = centre ± 1.96·SE, clipped to [−100, 100].
+ * SE = √((p′ + d′ − (p′ − d′)²) / n′),
+ * interval = centre ± 1.96·SE, clipped to [−100, 100].
  * Returns null when nobody answered: no answer is not a zero.
  */
 export function npsFigure(c: NpsCounts): NpsFigure | null {
@@ -64,7 +65,10 @@ export interface NpsChange {
   significant: boolean;
 }
 
-/** Δ = adjusted(after) − adjusted(before), significant when |Δ| > 1.96·√(SE₁² + SE₂²). */
+/**
+ * Δ = adjusted(after) − adjusted(before),
+ * significant when |Δ| > 1.96·√(SE₁² + SE₂²).
+ */
 export function npsChange(before: NpsFigure, after: NpsFigure): NpsChange {
   const delta = after.adjusted - before.adjusted;
   const margin = Z95 * Math.sqrt(before.se ** 2 + after.se ** 2);

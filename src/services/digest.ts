@@ -66,7 +66,8 @@ export async function digestNotice(
     .map(milestoneLine);
   const unreachable = await unreachablePeople(ctx.store, engagementId);
   const follow = await followThrough(ctx.store, engagementId, asOf);
-  const section = (title: string, lines: string[]) => [`${title}:`, ...lines.map((l) => `• ${l}`)];
+  const bullet = (l: string) => `• ${l}`;
+  const section = (title: string, lines: string[]) => [`${title}:`, ...lines.map(bullet)];
   return {
     title: `${e.name}: weekly digest, ${dateIn(asOf, e.timezone)}`,
     lines: [
