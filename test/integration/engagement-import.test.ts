@@ -50,5 +50,13 @@ describe('importing an engagement file', () => {
     const ok = await runCli(rt.env, ['import', path]);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/engagements: 2 created/);
+    // A running bot needs no restart: the import itself sets up each engagement's planner.
+    const planners = (await rt.ctx.jobs.queue.getJobSchedulers()).filter(
+      (s) => s.name === 'plan-pulses',
+    );
+    expect(planners.map((s) => s.key).sort()).toEqual([
+      'plan--harbor-meridian',
+      'plan--lakeside-orbit',
+    ]);
   });
 });

@@ -1,3 +1,5 @@
+import { syncPlanSchedulers } from '../../../jobs/plan-schedulers.js';
+import { syncSchedulers } from '../../../jobs/schedulers.js';
 import type { Command } from 'commander';
 import { openRuntime, startBot, type Runtime } from '../../app.js';
 import { readEngagementFile } from '../../config/engagement-file.js';
@@ -45,7 +47,13 @@ export function registerCoreCommands(cli: Command, env: () => Env): void {
     .description('create or update engagements and people from an engagement file')
     .action(async (file: string) => {
       const parsed = await readEngagementFile(file);
-      const summary = await withRuntime(env(), (rt) => importEngagements(rt.ctx.store, parsed));
+      const summary = await withRuntime(env(), async (rt) => {
+        const result = await importEngagements(rt.ctx.store, parsed);
+        // A running bot picks these up: new engagements get their planners without a restart.
+        await syncSchedulers(rt.ctx);
+        await syncPlanSchedulers(rt.ctx);
+        return result;
+      });
       const { engagements: e, people: p } = summary;
       console.log(
         `engagements: ${e.created} created, ${e.updated} updated, ${e.unchanged} unchanged; ` +
