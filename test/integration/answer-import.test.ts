@@ -5,19 +5,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AnswersFileError, importAnswers } from '../../src/services/answer-import.js';
 import { runCli } from '../support/processes.js';
 import { testRuntime, type TestRuntime } from '../support/runtime.js';
+import { acmeGlobexYaml } from '../support/engagement-yaml.js';
 
-const YAML = `
-engagements:
-  - id: acme-globex
-    name: Acme x Globex
-    client: Acme
-    provider: Globex
-    timezone: Europe/London
-    cadence: { every: 1 week, on: monday, at: "10:00", startsOn: 2026-01-05 }
-    people:
+const YAML = acmeGlobexYaml(`
       - { id: c1, side: client, slack: { team: T1, user: U1 } }
       - { id: p1, side: provider, slack: { team: T1, user: U2 } }
-`;
+`);
 
 const HEADER = 'engagement,answered_at,person,side,dimension,scale,score';
 const GOOD = [

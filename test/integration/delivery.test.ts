@@ -4,20 +4,13 @@ import { deliver } from '../../src/services/deliveries.js';
 import { sendPulseNow } from '../../src/services/pulses.js';
 import { FakeSlack } from '../support/fake-slack.js';
 import { testRuntime, type TestRuntime } from '../support/runtime.js';
+import { acmeGlobexYaml } from '../support/engagement-yaml.js';
 
-const YAML = `
-engagements:
-  - id: acme-globex
-    name: Acme x Globex
-    client: Acme
-    provider: Globex
-    timezone: Europe/London
-    cadence: { every: 1 week, on: monday, at: "10:00", startsOn: 2026-01-05 }
-    people:
+const YAML = acmeGlobexYaml(`
       - { id: a1, side: client, roles: [relationship_manager], slack: { team: T1, user: U1 } }
       - { id: g1, side: provider, roles: [stakeholder], slack: { team: T1, user: U2 } }
       - { id: g2, side: provider, roles: [stakeholder], teams: { tenant: t, user: u } }
-`;
+`);
 
 describe('delivering a pulse', () => {
   let slack: FakeSlack;

@@ -7,19 +7,15 @@ import { planPulses, sendPulseNow } from '../../src/services/pulses.js';
 import { responseRates } from '../../src/services/response-rates.js';
 import { FakeSlack } from '../support/fake-slack.js';
 import { testRuntime, type TestRuntime } from '../support/runtime.js';
+import { acmeGlobexYaml } from '../support/engagement-yaml.js';
 
-const YAML = `
-engagements:
-  - id: acme-globex
-    name: Acme x Globex
-    client: Acme
-    provider: Globex
-    timezone: UTC
-    cadence: { every: 1 week, on: monday, at: "10:00", startsOn: 2026-01-05 }
-    people:
+const YAML = acmeGlobexYaml(
+  `
       - { id: a1, side: client, slack: { team: T1, user: U1 } }
       - { id: a2, side: client, slack: { team: T1, user: U2 } }
-`;
+`,
+  'UTC',
+);
 
 describe('pausing', () => {
   let slack: FakeSlack;

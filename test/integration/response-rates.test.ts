@@ -3,22 +3,15 @@ import { unreachablePeople } from '../../src/services/people.js';
 import { sendPulseNow } from '../../src/services/pulses.js';
 import { responseRates } from '../../src/services/response-rates.js';
 import { testRuntime, type TestRuntime } from '../support/runtime.js';
+import { acmeGlobexYaml } from '../support/engagement-yaml.js';
 
-const YAML = `
-engagements:
-  - id: acme-globex
-    name: Acme x Globex
-    client: Acme
-    provider: Globex
-    timezone: Europe/London
-    cadence: { every: 1 week, on: monday, at: "10:00", startsOn: 2026-01-05 }
-    people:
+const YAML = acmeGlobexYaml(`
       - { id: a1, side: client, slack: { team: T1, user: U1 } }
       - { id: a2, side: client, slack: { team: T1, user: U2 } }
       - { id: a3, side: client, slack: { team: T1, user: U3 } }
       - { id: g1, side: provider, slack: { team: T1, user: U4 } }
       - { id: g2, side: provider, teams: { tenant: t, user: u } }
-`;
+`);
 
 describe('response rates', () => {
   let rt: TestRuntime;

@@ -2,18 +2,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { upsertAnswer } from '../../src/services/answers.js';
 import { scoresOf } from '../../src/services/scores.js';
 import { testRuntime, type TestRuntime } from '../support/runtime.js';
+import { acmeGlobexYaml } from '../support/engagement-yaml.js';
 
-const YAML = `
-engagements:
-  - id: acme-globex
-    name: Acme x Globex
-    client: Acme
-    provider: Globex
-    timezone: Europe/London
-    cadence: { every: 1 week, on: monday, at: "10:00", startsOn: 2026-01-05 }
-    people:
+const YAML = acmeGlobexYaml(`
       - { id: a1, side: client, slack: { team: T1, user: U1 } }
-`;
+`);
 
 describe('roll-ups under concurrent answers', () => {
   let rt: TestRuntime;

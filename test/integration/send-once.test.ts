@@ -5,18 +5,14 @@ import { sendPulseNow } from '../../src/services/pulses.js';
 import { RetryLaterError } from '../../src/services/retry-later.js';
 import { FakeSlack } from '../support/fake-slack.js';
 import { testRuntime, type TestRuntime } from '../support/runtime.js';
+import { acmeGlobexYaml } from '../support/engagement-yaml.js';
 
-const YAML = `
-engagements:
-  - id: acme-globex
-    name: Acme x Globex
-    client: Acme
-    provider: Globex
-    timezone: UTC
-    cadence: { every: 1 week, on: monday, at: "10:00", startsOn: 2026-01-05 }
-    people:
+const YAML = acmeGlobexYaml(
+  `
       - { id: a1, side: client, slack: { team: T1, user: U1 } }
-`;
+`,
+  'UTC',
+);
 
 const START = new Date('2026-03-02T10:00:00Z');
 
