@@ -1,3 +1,4 @@
+import { CLOSED_TEXT, NOT_YOURS_TEXT } from '../replies.js';
 import { App, ExpressReceiver, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
 import type { Application, NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
@@ -29,9 +30,6 @@ function boltLogger(log: Logger): BoltLogger {
     setName: () => undefined,
   };
 }
-
-const CLOSED_TEXT = 'This pulse has closed, so that click was not counted. Thank you all the same.';
-const NOT_YOURS_TEXT = 'This pulse was sent to someone else, so that click was not counted.';
 
 /**
  * Bolt in HTTP mode on `POST /slack/events`: answer clicks and the `/rapport` command.

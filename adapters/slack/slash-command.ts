@@ -1,3 +1,4 @@
+import { scoresRefusalText } from '../replies.js';
 import type { SlashCommand } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import type { Context } from '../../src/services/context.js';
@@ -61,14 +62,7 @@ async function scoresReply(ctx: Context, requester: Requester, args: string[]) {
         `Scores for ${result.report.name}`,
         scoresBlocks(result.report, result.unreachable),
       );
-    case 'unknown-engagement':
-      return reply(`There is no engagement called "${result.engagementId}".`);
-    case 'choose':
-      return reply(`You manage several engagements; name one: ${result.engagements.join(', ')}.`);
-    case 'not-allowed':
-      return reply(
-        'Sorry, scores are shared with relationship managers only. ' +
-          'Ask yours if you would like to see them.',
-      );
+    default:
+      return reply(scoresRefusalText(result));
   }
 }

@@ -1,10 +1,11 @@
+import { CLOSED_TEXT, NOT_YOURS_TEXT, scoresRefusalText } from '../replies.js';
 import { Activity } from '@microsoft/agents-activity';
 import type { TurnContext } from '@microsoft/agents-hosting';
 import { z } from 'zod';
 import { recordClick } from '../../src/services/answers.js';
 import type { Context } from '../../src/services/context.js';
 import { pulseView } from '../../src/services/deliveries.js';
-import { requestScores, type ScoresRequestResult } from '../../src/services/requests.js';
+import { requestScores } from '../../src/services/requests.js';
 import {
   awaitsTeamsConversation,
   noteTeamsTimezone,
@@ -27,11 +28,6 @@ import {
 
 const MESSAGE_TYPE = 'application/vnd.microsoft.activity.message';
 
-const CLOSED_TEXT = 'This pulse has closed, so that click was not counted. Thank you all the same.';
-const NOT_YOURS_TEXT = 'This pulse was sent to someone else, so that click was not counted.';
-const REFUSED_TEXT =
-  'Sorry, scores are shared with relationship managers only. ' +
-  'Ask yours if you would like to see them.';
 const HELP_TEXT = 'Say "scores" (or "scores ENGAGEMENT") to see the current scores.';
 
 const answerData = z.object({
@@ -180,17 +176,6 @@ function wordsOf(text: string | undefined): string[] {
   return plain.split(/\s+/).filter(Boolean);
 }
 
-function scoresText(result: Exclude<ScoresRequestResult, { kind: 'scores' }>): string {
-  switch (result.kind) {
-    case 'unknown-engagement':
-      return `There is no engagement called "${result.engagementId}".`;
-    case 'choose':
-      return `You manage several engagements; name one: ${result.engagements.join(', ')}.`;
-    case 'not-allowed':
-      return REFUSED_TEXT;
-  }
-}
-
 async function onMessage(ctx: Context, context: TurnContext, who: TeamsIdentity | null) {
   const [verb = '', ...args] = wordsOf(context.activity.text);
   if (verb.toLowerCase() !== 'scores' || !isPersonal(context.activity) || !who) {
@@ -199,7 +184,7 @@ async function onMessage(ctx: Context, context: TurnContext, who: TeamsIdentity 
   }
   const result = await requestScores(ctx, { platform: 'teams', ...who }, args[0]);
   if (result.kind !== 'scores') {
-    await context.sendActivity(scoresText(result));
+    await context.sendActivity(scoresRefusalText(result));
     return;
   }
   const card = sectionsCard(scoresSections(result.report, result.unreachable));
