@@ -7,6 +7,7 @@ import {
   mkdtemp,
   open,
   readdir,
+  readFile,
   rename,
   rm,
   writeFile,
@@ -27,6 +28,12 @@ import {
 /** The FerretDB release the project is tested against. */
 export const FERRETDB_VERSION = '1.24.2';
 
+/**
+ * The name of this project's build of it: the release plus the patch below. A new name makes
+ * machines that built the unpatched binary build again.
+ */
+export const FERRETDB_BUILD = `${FERRETDB_VERSION}-idx1`;
+
 const MODULE = 'github.com/FerretDB/FerretDB';
 const MINIMUM_GO = [1, 24] as const;
 const FALLBACK_GO = '/usr/local/go/bin/go';
@@ -40,7 +47,7 @@ export async function ferretdbBinary(
   cacheDir: string,
   progress: (note: string) => void,
 ): Promise<string> {
-  const target = path.join(cacheDir, 'bin', `ferretdb-${FERRETDB_VERSION}`);
+  const target = path.join(cacheDir, 'bin', `ferretdb-${FERRETDB_BUILD}`);
   if (await isExecutable(target)) return target;
 
   await mkdir(path.dirname(target), { recursive: true });
@@ -113,6 +120,7 @@ async function buildInto(cacheDir: string, target: string, logPath: string): Pro
     await cp(download.Dir, source, { recursive: true });
     await makeWritable(source);
     await writeFile(path.join(source, 'build', 'version', 'version.txt'), `v${FERRETDB_VERSION}\n`);
+    await patchIdLookups(source);
     await step(['mod', 'edit', `-replace=${MODULE}=./ferretdb-src`]);
 
     // Newer linkers refuse FerretDB's old //go:linkname uses unless told not to check.
@@ -128,6 +136,23 @@ async function buildInto(cacheDir: string, target: string, logPath: string): Pro
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * FerretDB 1.24's SQLite backend indexes `_id` as `_ferretdb_sjson->"_id"` but looks documents
+ * up by `_ferretdb_sjson->'$._id'`. The two mean the same, yet SQLite uses an expression index
+ * only for the very expression it was built on, so every lookup by `_id` scanned the whole
+ * table (upstream reports the same for PostgreSQL: FerretDB issue #4646). Written the index's
+ * way, lookups, updates and deletes by `_id` use the index; nothing else changes.
+ */
+async function patchIdLookups(source: string): Promise<void> {
+  const file = path.join(source, 'internal', 'backends', 'sqlite', 'metadata', 'metadata.go');
+  const text = await readFile(file, 'utf8');
+  const before = `IDColumn = DefaultColumn + "->'$._id'"`;
+  if (!text.includes(before)) {
+    throw new ServiceError(`mongodb: FerretDB ${FERRETDB_VERSION} source differs from the patch`);
+  }
+  await writeFile(file, text.replace(before, `IDColumn = DefaultColumn + "->'_id'"`));
 }
 
 function checkGoVersion(goVersion: string): void {
