@@ -6,7 +6,7 @@
  *
  * 1. Answers stored per second through the real write path (upsertAnswer: answer + roll-up
  *    upkeep) against plain insertOne of the same documents into a collection of the same
- *    server; goal ratio ≥ 0.5.
+ *    server, by one writer and by 16 writers at once; goal ratio ≥ 0.5.
  * 2. Time to read one engagement's scores (scoresOf) with 1,000 answers stored, then again
  *    after a bulk fill to `--total` answers (other engagements and older weeks, with their
  *    roll-ups computed by the same code as `scores rebuild`); goal ratio ≤ 1.5.
@@ -18,11 +18,17 @@ import { addMinutes, subWeeks } from 'date-fns';
 import { openRuntime, type Runtime } from '../src/app.js';
 import { loadEnv } from '../src/config/env.js';
 import { DIMENSIONS, scaleOf, type Dimension, type Side } from '../src/domain/dimension.js';
-import { rollingWindow, weekKey } from '../src/domain/window.js';
-import { weeksOfAnswers } from '../src/domain/rollup.js';
+import { rollingWindow } from '../src/domain/window.js';
+import { cellsOfAnswers } from '../src/domain/rollup.js';
 import { createLogger } from '../src/logger.js';
 import { answerIdOf, upsertAnswer, type AnswerInput } from '../src/services/answers.js';
-import { answerCollection, rollupCollection, talliesFromRollups } from '../src/services/rollups.js';
+import {
+  answerCollection,
+  countedOf,
+  rollupCollection,
+  rollupsSettled,
+  talliesFromRollups,
+} from '../src/services/rollups.js';
 import { scoresOf } from '../src/services/scores.js';
 
 const { values } = parseArgs({
@@ -39,6 +45,8 @@ const TZ = 'Europe/Berlin';
 const NOW = new Date('2026-06-10T12:00:00Z');
 const PER_ENGAGEMENT = 1000;
 const SETTLE_MS = 30_000;
+/** Writers at once in the write test: one alone, and a burst as when a pulse goes out. */
+const WIDTHS = [1, 16];
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -102,24 +110,22 @@ async function addEngagement(rt: Runtime, id: string) {
 }
 
 /** Stores answers and their roll-ups in bulk, as `scores rebuild` would compute them. */
-async function bulkFill(rt: Runtime, engagementId: string, answers: AnswerInput[]) {
+async function bulkFill(rt: Runtime, answers: AnswerInput[]) {
   const now = new Date();
   const docs = answers.map((a) => ({ _id: answerIdOf(a), ...a, createdAt: now, updatedAt: now }));
   for (let i = 0; i < docs.length; i += 1000) {
     await answerCollection(rt.ctx.store).insertMany(docs.slice(i, i + 1000), { ordered: false });
   }
-  const weeks = weeksOfAnswers(
-    engagementId,
-    docs.map((d) => ({ ...d, id: d._id, week: weekKey(d.answeredAt, TZ) })),
-  );
-  await rollupCollection(rt.ctx.store).insertMany(weeks);
+  const cells = cellsOfAnswers(docs.map((d) => countedOf(d, TZ)));
+  await rollupCollection(rt.ctx.store).insertMany(cells);
 }
 
-async function timeReads(rt: Runtime, engagementId: string): Promise<number[]> {
+async function timeReads(rt: Runtime, engagementId: string, withChange = false): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < RUNS * 4; i++) {
     const t = performance.now();
-    const report = await scoresOf(rt.ctx.store, engagementId, NOW);
+    const since = new Date(rollingWindow(NOW, TZ).start.getTime() - 1);
+    const report = await scoresOf(rt.ctx.store, engagementId, NOW, withChange ? since : undefined);
     times.push(performance.now() - t);
     if (!report || report.sides.client.advocacy.n === 0) throw new Error('no scores read');
   }
@@ -137,7 +143,26 @@ async function timeRollups(rt: Runtime): Promise<number[]> {
   return times;
 }
 
-async function writeRates(rt: Runtime) {
+/** Fails the benchmark unless the engagement's roll-ups count exactly `expected` answers. */
+async function checkCounted(rt: Runtime, engagementId: string, expected: number) {
+  const cells = await rollupCollection(rt.ctx.store).find({ engagementId }).toArray();
+  const counted = cells.reduce(
+    (n, c) => n + (c.promoters ?? 0) + (c.passives ?? 0) + (c.detractors ?? 0) + (c.count ?? 0),
+    0,
+  );
+  if (counted !== expected) throw new Error(`roll-ups count ${counted}, expected ${expected}`);
+}
+
+/** Runs `task` over `items` with at most `width` of them under way at once. */
+async function inParallel<T>(items: T[], width: number, task: (item: T) => Promise<unknown>) {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await task(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: width }, lane));
+}
+
+async function writeRates(rt: Runtime, width: number) {
   // The plain collection gets the answers collection's indexes, so the ratio isolates upkeep.
   const plain = rt.ctx.store.connection.collection('plain_answers');
   await plain.createIndex({ pulseId: 1, questionId: 1, personId: 1 }, { unique: true });
@@ -146,21 +171,25 @@ async function writeRates(rt: Runtime) {
   const upkeep: number[] = [];
   const inserts: number[] = [];
   for (let run = 0; run < RUNS; run++) {
-    const id = `write-${run}`;
+    const id = `write-${width}-${run}`;
     await addEngagement(rt, id);
     const sample = answersOf(id, SAMPLE, 1000 + run);
     const docs = sample.map((a) => ({ _id: answerIdOf(a), ...a, createdAt: NOW, updatedAt: NOW }));
     let t = performance.now();
-    for (const d of docs) await plain.insertOne(d as never);
+    await inParallel(docs, width, (d) => plain.insertOne(d as never));
     const plainRate = SAMPLE / ((performance.now() - t) / 1000);
     t = performance.now();
-    for (const a of sample) await upsertAnswer(rt.ctx, a);
+    await inParallel(sample, width, (a) => upsertAnswer(rt.ctx, a));
+    // The roll-ups are written behind the answers: the clock stops when they hold them all.
+    await rollupsSettled(rt.ctx.store, id);
     const upkeepRate = SAMPLE / ((performance.now() - t) / 1000);
+    await checkCounted(rt, id, SAMPLE);
     inserts.push(plainRate);
     upkeep.push(upkeepRate);
     ratios.push(upkeepRate / plainRate);
     console.log(
-      `  run ${run + 1}: plain ${plainRate.toFixed(0)}/s, with roll-ups ${upkeepRate.toFixed(0)}/s`,
+      `  ${width} at once, run ${run + 1}: plain ${plainRate.toFixed(0)}/s, ` +
+        `with roll-ups ${upkeepRate.toFixed(0)}/s`,
     );
     await plain.deleteMany({});
   }
@@ -180,13 +209,15 @@ async function main() {
   console.log(`machine: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`);
   try {
     console.log(`write path, ${SAMPLE} answers a run, ${RUNS} runs:`);
-    const w = await writeRates(rt);
+    const writes = [];
+    for (const width of WIDTHS) writes.push({ width, ...(await writeRates(rt, width)) });
     await answerCollection(rt.ctx.store).deleteMany({});
     await rollupCollection(rt.ctx.store).deleteMany({});
 
     await addEngagement(rt, 'target');
-    await bulkFill(rt, 'target', answersOf('target', PER_ENGAGEMENT, 7));
+    await bulkFill(rt, answersOf('target', PER_ENGAGEMENT, 7));
     const small = await timeReads(rt, 'target');
+    const smallChange = await timeReads(rt, 'target', true);
     const smallRollups = await timeRollups(rt);
     console.log(`read at ${PER_ENGAGEMENT} answers: median ${median(small).toFixed(1)} ms`);
 
@@ -196,7 +227,7 @@ async function main() {
       const id = `other-${e}`;
       const n = Math.min(PER_ENGAGEMENT * 10, TOTAL - stored);
       await addEngagement(rt, id);
-      await bulkFill(rt, id, answersOf(id, n, e + 11));
+      await bulkFill(rt, answersOf(id, n, e + 11));
       stored += n;
       if (e % 10 === 0) {
         const s = ((performance.now() - started) / 1000).toFixed(0);
@@ -206,6 +237,7 @@ async function main() {
     // Let the server finish writing the fill (SQLite checkpoints) before timing reads.
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     const large = await timeReads(rt, 'target');
+    const largeChange = await timeReads(rt, 'target', true);
     const largeRollups = await timeRollups(rt);
     const count = stored;
     console.log(`read at ${count} answers: median ${median(large).toFixed(1)} ms`);
@@ -217,9 +249,17 @@ async function main() {
     const [rs, rl] = [median(smallRollups), median(largeRollups)];
     console.log(`  roll-up lookups alone: ${rs.toFixed(1)} ms and ${rl.toFixed(1)} ms`);
     console.log(`  roll-up lookup ratio: ${(rl / rs).toFixed(2)}`);
-    console.log(`  plain inserts: ${w.inserts.toFixed(0)} answers/s`);
-    console.log(`  with roll-up upkeep: ${w.upkeep.toFixed(0)} answers/s`);
-    console.log(`  write ratio: ${w.ratio.toFixed(2)} (goal ≥ 0.5)`);
+    const [cs, cl] = [median(smallChange), median(largeChange)];
+    console.log(
+      `  with the change against the previous window: ${cs.toFixed(1)} ms and ` +
+        `${cl.toFixed(1)} ms, ratio ${(cl / cs).toFixed(2)}`,
+    );
+    for (const w of writes) {
+      console.log(`  ${w.width} writer(s) at once:`);
+      console.log(`    plain inserts: ${w.inserts.toFixed(0)} answers/s`);
+      console.log(`    with roll-up upkeep: ${w.upkeep.toFixed(0)} answers/s`);
+      console.log(`    write ratio: ${w.ratio.toFixed(2)} (goal ≥ 0.5)`);
+    }
   } finally {
     await rt.ctx.store.connection.dropDatabase();
     await rt.ctx.jobs.queue.obliterate({ force: true });

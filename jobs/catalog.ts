@@ -69,6 +69,13 @@ export const catalog = {
     backoffMs: 5_000,
     timeoutMs: 120_000,
   }),
+  /** Recomputes roll-up weeks whose write a stopped process left unfinished. */
+  'recover-rollups': spec({
+    payload: z.object({}),
+    attempts: 3,
+    backoffMs: 30_000,
+    timeoutMs: 600_000,
+  }),
 };
 
 export type JobName = keyof typeof catalog;

@@ -5,6 +5,7 @@ import { checkMilestones } from '../src/services/milestone-check.js';
 import { closePulse } from '../src/services/close.js';
 import { planPulses } from '../src/services/pulses.js';
 import { remind } from '../src/services/reminders.js';
+import { recoverRollups } from '../src/services/rollup-recovery.js';
 import type { Handlers } from './worker.js';
 
 /** Binds each job kind to its use case. */
@@ -19,5 +20,6 @@ export function jobHandlers(ctx: Context): Handlers {
       sendDigest(ctx, engagementId, timezone, ctx.now()),
     'remind-delivery': ({ deliveryId, reminder }) => remind(ctx, deliveryId, reminder),
     'close-pulse': ({ pulseId }) => closePulse(ctx, pulseId),
+    'recover-rollups': () => recoverRollups(ctx),
   };
 }

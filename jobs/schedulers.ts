@@ -5,12 +5,21 @@ import { jobId } from './catalog.js';
 /** Planning runs daily shortly after local midnight; it plans the next two days' pulses. */
 const PLAN_PATTERN = '5 0 * * *';
 
+/** Roll-up recovery runs every 10 minutes, for all engagements. */
+const RECOVERY_PATTERN = '*/10 * * * *';
+
 /**
- * Upserts one job scheduler per engagement, firing in the engagement's time zone, and plans
- * once now so that a bot started mid-day catches up. Upserts are idempotent, so several
- * processes booting at once leave one scheduler each.
+ * Upserts the roll-up recovery scheduler and one job scheduler per engagement, firing in the
+ * engagement's time zone, and plans once now so that a bot started mid-day catches up.
+ * Upserts are idempotent, so several processes booting at once leave one scheduler each.
  */
 export async function syncSchedulers(ctx: Context): Promise<number> {
+  await ctx.jobs.schedule(
+    'recover-rollups',
+    { pattern: RECOVERY_PATTERN, tz: 'UTC' },
+    'recover-rollups',
+    {},
+  );
   const engagements = await ctx.store.engagements.find().select({ timezone: 1 }).lean();
   for (const e of engagements) {
     await ctx.jobs.schedule(

@@ -20,6 +20,7 @@ import type { Env } from './config/env.js';
 import { healthRoutes } from './http/health.js';
 import { importEngagements } from './services/engagement-import.js';
 import type { Context } from './services/context.js';
+import { allRollupsSettled } from './services/rollups.js';
 import { UserError } from './errors.js';
 import { closeStore, openStore } from './store/store.js';
 
@@ -83,6 +84,7 @@ export async function openRuntime(
     ctx,
     redis,
     async close() {
+      await allRollupsSettled(store);
       await jobs.close();
       redis.disconnect();
       await closeStore(store);

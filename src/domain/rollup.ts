@@ -1,14 +1,7 @@
 import { indexValue } from './alignment.js';
 import { DIMENSIONS, SIDES, type Dimension, type Side } from './dimension.js';
 import { npsBand } from './nps.js';
-import { addToTally, emptyTallies, type Tallies } from './scores.js';
-
-/** What a week's roll-up remembers of one answer: the person, when, and the score. */
-export interface RollupEntry {
-  p: string;
-  t: Date;
-  s: number;
-}
+import type { Tallies } from './scores.js';
 
 /** The counters of one engagement × side × dimension × week. */
 export interface RollupCounters {
@@ -20,26 +13,6 @@ export interface RollupCounters {
   sumSquares: number;
 }
 
-/** The roll-up of one side × dimension in one week: counters and the week's answers by key. */
-export interface RollupCell extends Partial<RollupCounters> {
-  entries?: Record<string, RollupEntry>;
-}
-
-/**
- * One stored roll-up document: the roll-ups of every side × dimension of one engagement ×
- * week, kept in one document so a window is read with one lookup by id per week.
- */
-export interface RollupWeek {
-  _id: string;
-  engagementId: string;
-  /** Monday of the ISO week in the engagement's time zone, `yyyy-MM-dd`. */
-  week: string;
-  /** The latest answer time counted in this week. */
-  lastAt?: Date | null;
-  client?: Partial<Record<Dimension, RollupCell>>;
-  provider?: Partial<Record<Dimension, RollupCell>>;
-}
-
 export const COUNTER_FIELDS = [
   'promoters',
   'passives',
@@ -49,22 +22,46 @@ export const COUNTER_FIELDS = [
   'sumSquares',
 ] as const;
 
-/** The id of the roll-up document of one engagement × week. */
-export function weekDocId(engagementId: string, week: string): string {
-  return `${engagementId}--${week}`;
-}
-
-/** The stored path of one side × dimension's roll-up inside its week document. */
-export function cellPath(side: Side, dimension: Dimension): string {
-  return `${side}.${dimension}`;
+/** Which roll-up an answer is counted in. */
+export interface CellKey {
+  engagementId: string;
+  /** Monday of the ISO week in the engagement's time zone, `yyyy-MM-dd`. */
+  week: string;
+  side: Side;
+  dimension: Dimension;
 }
 
 /**
- * The field name an answer has in a roll-up's `entries`. Stored field names may not hold
- * `.` or start with `$`, so those (and `%`) are percent-encoded.
+ * One stored roll-up: the counters of one engagement × side × dimension × week, and how many of
+ * its answers each person gave, so distinct people over any weeks can be told. Its size grows
+ * with the people who answered, never with the answers.
  */
-export function entryKey(answerId: string): string {
-  return answerId.replace(/[.$%]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+export interface RollupCell extends CellKey, Partial<RollupCounters> {
+  _id: string;
+  /** Answers counted per person, by personKey; a person at 0 no longer counts. */
+  people?: Record<string, number>;
+  /** The latest answer time counted, so a window ending before it knows not to count it whole. */
+  lastAt?: Date | null;
+}
+
+/** The id of the roll-up of one engagement × week × side × dimension. */
+export function cellId(key: CellKey): string {
+  return `${key.engagementId}--${key.week}--${key.side}--${key.dimension}`;
+}
+
+/** The ids of every side × dimension roll-up of one engagement × week. */
+export function weekCellIds(engagementId: string, week: string): string[] {
+  return SIDES.flatMap((side) =>
+    DIMENSIONS.map((dimension) => cellId({ engagementId, week, side, dimension })),
+  );
+}
+
+/**
+ * The field name a person has in a roll-up's `people`. Stored field names may not hold `.` or
+ * start with `$`, so those (and `%`) are percent-encoded.
+ */
+export function personKey(personId: string): string {
+  return personId.replace(/[.$%]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 /** What one score adds to the counters of its dimension. */
@@ -74,104 +71,104 @@ export function contribution(dimension: Dimension, score: number): Partial<Rollu
   return { count: 1, sum: x, sumSquares: x * x };
 }
 
-/** The `$inc` that turns the counters holding `from` into ones holding `to`. */
-export function counterDelta(
-  dimension: Dimension,
-  from: number | null,
-  to: number | null,
-): Partial<RollupCounters> {
-  const delta: Partial<RollupCounters> = {};
-  const add = (c: Partial<RollupCounters>, sign: number) => {
-    for (const f of COUNTER_FIELDS) {
-      const v = c[f];
-      if (v !== undefined) delta[f] = (delta[f] ?? 0) + sign * v;
-    }
-  };
-  if (from !== null) add(contribution(dimension, from), -1);
-  if (to !== null) add(contribution(dimension, to), 1);
-  for (const f of COUNTER_FIELDS) if (delta[f] === 0) delete delta[f];
-  return delta;
-}
-
-function addCell(
-  tallies: Tallies,
-  side: Side,
-  dimension: Dimension,
-  cell: RollupCell,
-  whole: boolean,
-  asOf: Date,
-): void {
-  const tally = tallies[side][dimension];
-  const entries = Object.values(cell.entries ?? {});
-  if (!whole) {
-    for (const e of entries) {
-      if (e.t.getTime() <= asOf.getTime()) addToTally(tally, dimension, e.s, e.p);
-    }
-    return;
-  }
-  for (const e of entries) tally.people.add(e.p);
-  tally.nps.promoters += cell.promoters ?? 0;
-  tally.nps.passives += cell.passives ?? 0;
-  tally.nps.detractors += cell.detractors ?? 0;
-  tally.index.count += cell.count ?? 0;
-  tally.index.sum += cell.sum ?? 0;
-  tally.index.sumSquares += cell.sumSquares ?? 0;
+/** An answer as the roll-ups count it. */
+export interface Counted extends CellKey {
+  personId: string;
+  score: number;
+  answeredAt: Date;
 }
 
 /**
- * Adds week roll-ups up to the tallies of a window ending at `asOf`. A week whose latest
- * answer is not after `asOf` counts by its counters; the week `asOf` falls inside counts only
- * its answers up to `asOf`, from its entries. Distinct people come from each week's entries.
+ * A change to one roll-up: amounts to add to its fields (counters, and `people.<key>`), and the
+ * answer time to raise its `lastAt` to, if any.
  */
-export function talliesOfWeeks(weeks: RollupWeek[], asOf: Date): Tallies {
-  const tallies = emptyTallies();
-  for (const w of weeks) {
-    const whole = !w.lastAt || w.lastAt.getTime() <= asOf.getTime();
-    for (const side of SIDES) {
-      for (const dimension of DIMENSIONS) {
-        const cell = w[side]?.[dimension];
-        if (cell) addCell(tallies, side, dimension, cell, whole, asOf);
-      }
+export interface CellChange {
+  key: CellKey;
+  inc: Record<string, number>;
+  lastAt: Date | null;
+}
+
+function add(inc: Record<string, number>, field: string, v: number): void {
+  inc[field] = (inc[field] ?? 0) + v;
+}
+
+function changeOf(a: Counted, sign: 1 | -1): CellChange {
+  const inc: Record<string, number> = {};
+  for (const [f, v] of Object.entries(contribution(a.dimension, a.score))) add(inc, f, sign * v);
+  add(inc, `people.${personKey(a.personId)}`, sign);
+  const key = { engagementId: a.engagementId, week: a.week, side: a.side, dimension: a.dimension };
+  return { key, inc, lastAt: sign > 0 ? a.answeredAt : null };
+}
+
+/**
+ * The changes to roll-ups that take an answer from being counted as `from` to being counted as
+ * `to` (null: not counted). Changes to one roll-up are merged, and fields that net to zero are
+ * dropped.
+ */
+export function changesOf(from: Counted | null, to: Counted | null): CellChange[] {
+  const parts = [...(from ? [changeOf(from, -1)] : []), ...(to ? [changeOf(to, 1)] : [])];
+  return mergeChanges(parts);
+}
+
+/** Merges changes by roll-up: amounts add up and the latest answer time wins. */
+export function mergeChanges(changes: CellChange[]): CellChange[] {
+  const byId = new Map<string, CellChange>();
+  for (const c of changes) {
+    const id = cellId(c.key);
+    let merged = byId.get(id);
+    if (!merged) {
+      merged = { key: c.key, inc: {}, lastAt: null };
+      byId.set(id, merged);
     }
+    for (const [f, v] of Object.entries(c.inc)) add(merged.inc, f, v);
+    if (c.lastAt && (!merged.lastAt || merged.lastAt < c.lastAt)) merged.lastAt = c.lastAt;
   }
-  return tallies;
+  const out: CellChange[] = [];
+  for (const c of byId.values()) {
+    for (const [f, v] of Object.entries(c.inc)) if (v === 0) delete c.inc[f];
+    if (Object.keys(c.inc).length > 0 || c.lastAt) out.push(c);
+  }
+  return out;
 }
 
-/** A stored answer as a roll-up sees it. */
-export interface RolledAnswer {
-  id: string;
-  side: Side;
-  dimension: Dimension;
-  week: string;
-  personId: string;
-  answeredAt: Date;
-  score: number;
+/** Adds whole roll-ups to window tallies: their counters and the people still counted. */
+export function addCells(tallies: Tallies, cells: RollupCell[]): void {
+  for (const cell of cells) {
+    const tally = tallies[cell.side][cell.dimension];
+    for (const [person, n] of Object.entries(cell.people ?? {}))
+      if (n > 0) tally.people.add(person);
+    tally.nps.promoters += cell.promoters ?? 0;
+    tally.nps.passives += cell.passives ?? 0;
+    tally.nps.detractors += cell.detractors ?? 0;
+    tally.index.count += cell.count ?? 0;
+    tally.index.sum += cell.sum ?? 0;
+    tally.index.sumSquares += cell.sumSquares ?? 0;
+  }
 }
 
-function emptyCell(dimension: Dimension): RollupCell {
-  return dimension === 'advocacy'
-    ? { promoters: 0, passives: 0, detractors: 0, entries: {} }
-    : { count: 0, sum: 0, sumSquares: 0, entries: {} };
-}
-
-/** The full roll-up documents of a set of answers, as a rebuild writes them. */
-export function weeksOfAnswers(engagementId: string, answers: RolledAnswer[]): RollupWeek[] {
-  const byId = new Map<string, RollupWeek>();
+/** The roll-ups of a set of answers, computed afresh, as a rebuild stores them. */
+export function cellsOfAnswers(answers: Counted[]): RollupCell[] {
+  const byId = new Map<string, RollupCell>();
   for (const a of answers) {
-    const _id = weekDocId(engagementId, a.week);
-    let w = byId.get(_id);
-    if (!w) {
-      w = { _id, engagementId, week: a.week, lastAt: null, client: {}, provider: {} };
-      byId.set(_id, w);
+    const _id = cellId(a);
+    let cell = byId.get(_id);
+    if (!cell) {
+      const { engagementId, week, side, dimension } = a;
+      const zero =
+        dimension === 'advocacy'
+          ? { promoters: 0, passives: 0, detractors: 0 }
+          : { count: 0, sum: 0, sumSquares: 0 };
+      cell = { _id, engagementId, week, side, dimension, ...zero, people: {}, lastAt: null };
+      byId.set(_id, cell);
     }
-    const cells = (w[a.side] ??= {});
-    const cell = (cells[a.dimension] ??= emptyCell(a.dimension));
     for (const [f, v] of Object.entries(contribution(a.dimension, a.score))) {
       const field = f as keyof RollupCounters;
       cell[field] = (cell[field] ?? 0) + v;
     }
-    (cell.entries ??= {})[entryKey(a.id)] = { p: a.personId, t: a.answeredAt, s: a.score };
-    if (!w.lastAt || w.lastAt < a.answeredAt) w.lastAt = a.answeredAt;
+    const people = (cell.people ??= {});
+    const key = personKey(a.personId);
+    people[key] = (people[key] ?? 0) + 1;
+    if (!cell.lastAt || cell.lastAt < a.answeredAt) cell.lastAt = a.answeredAt;
   }
   return [...byId.values()];
 }

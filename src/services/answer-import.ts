@@ -168,6 +168,9 @@ async function answersOf(ctx: Context, rows: ParsedRow[], bad: BadRow[]) {
   return answers;
 }
 
+/** Rows written at the same time by an import. */
+const IMPORT_BATCH = 16;
+
 export interface AnswersImportSummary {
   rows: number;
   added: number;
@@ -192,12 +195,15 @@ export async function importAnswers(ctx: Context, text: string): Promise<Answers
     replaced: 0,
     unchanged: 0,
   };
-  // One at a time: FerretDB 1.24 was seen to lose concurrent updates of one document.
-  for (const input of answers) {
-    const previous = await upsertAnswer(ctx, input);
-    if (previous === null) summary.added += 1;
-    else if (previous === input.score) summary.unchanged += 1;
-    else summary.replaced += 1;
+  // A few rows at once: their roll-up changes are merged into fewer writes (rollups.ts).
+  for (let i = 0; i < answers.length; i += IMPORT_BATCH) {
+    const batch = answers.slice(i, i + IMPORT_BATCH);
+    const previous = await Promise.all(batch.map((input) => upsertAnswer(ctx, input)));
+    batch.forEach((input, j) => {
+      if (previous[j] === null) summary.added += 1;
+      else if (previous[j] === input.score) summary.unchanged += 1;
+      else summary.replaced += 1;
+    });
   }
   return summary;
 }

@@ -1,12 +1,17 @@
+import { Mutex } from 'async-mutex';
 import { jobId } from '../../jobs/catalog.js';
+import { changesOf } from '../domain/rollup.js';
+import { weekKey } from '../domain/window.js';
 import { isValidScore, type Dimension, type Scale } from '../domain/dimension.js';
 import { isDuplicateKey } from '../store/store.js';
 import type { Context } from './context.js';
+import { PendingRollup } from './rollup-recovery.js';
 import {
   answerCollection,
-  applyAnswerChange,
+  applyChanges,
+  countedOf,
   engagementTimezone,
-  reconcileAnswer,
+  type AnswerRow,
 } from './rollups.js';
 
 /** A one-click answer as an adapter hands it over. */
@@ -131,51 +136,83 @@ export function answerIdOf(a: Pick<AnswerInput, 'pulseId' | 'questionId' | 'pers
   return `${a.pulseId}--${a.questionId}--${a.personId}`;
 }
 
+/** Per answer id, so that two writes of one answer in this process go one after the other. */
+const answerLocks = new Map<string, { mutex: Mutex; users: number }>();
+
+async function withAnswerLock<T>(id: string, task: () => Promise<T>): Promise<T> {
+  let entry = answerLocks.get(id);
+  if (!entry) answerLocks.set(id, (entry = { mutex: new Mutex(), users: 0 }));
+  entry.users += 1;
+  try {
+    return await entry.mutex.runExclusive(task);
+  } finally {
+    entry.users -= 1;
+    if (entry.users === 0) answerLocks.delete(id);
+  }
+}
+
 /**
- * Writes an answer keyed by pulse, question and person, keeps the week roll-ups in step, and
+ * Writes an answer keyed by pulse, question and person, keeps the roll-ups in step, and
  * returns the score it replaced (null when it is the first; the same score for a repeated
  * identical click, which changes nothing, not even the answer time).
  *
- * Crash safety: the answer is written first, then the roll-ups, each change of a roll-up a
- * compare-and-set on that answer's entry in it (src/services/rollups.ts), so a retried or
- * concurrent change never counts twice. A crash between the two writes leaves the roll-ups
- * one answer behind, never ahead; the next click on that question reconciles it, and
- * `rapport scores rebuild ENGAGEMENT` recomputes every roll-up from the stored answers.
+ * The roll-up change is the difference between the answer as it was stored before this write
+ * and as it is after, so a retried or repeated click adds nothing. Writes of one answer are
+ * made one at a time in a process. The roll-up change is queued, not awaited: it is written
+ * within milliseconds, merged with others under a burst, and this process's score reads wait
+ * for it (rollupsSettled). Crash safety: a mark in Redis is set before the answer is written
+ * and cleared once the roll-ups hold the change; a process that stops in between leaves the
+ * mark, and `recoverRollups` (run by the worker every 10 minutes) recomputes the weeks it
+ * names from the stored answers. `rapport scores rebuild ENGAGEMENT` recomputes them all.
  */
 export async function upsertAnswer(ctx: Context, input: AnswerInput): Promise<number | null> {
-  const store = ctx.store;
   const id = answerIdOf(input);
+  return withAnswerLock(id, () => writeAnswer(ctx, id, input));
+}
+
+async function writeAnswer(ctx: Context, id: string, input: AnswerInput): Promise<number | null> {
+  const store = ctx.store;
   const timezone = await engagementTimezone(store, input.engagementId);
-  const after = { ...input, id };
-  const now = ctx.now();
-  for (let attempt = 0; attempt < 5; attempt++) {
-    if (await insertAnswer(ctx, id, input)) {
-      await applyAnswerChange(store, timezone, null, after);
-      return null;
-    }
+  const after = countedOf(input, timezone);
+  // The mark goes out first on its own connection, so Redis has it before the answer is
+  // stored; the insert need not wait for Redis to say so.
+  const [mark, inserted] = await Promise.all([
+    PendingRollup.open(ctx, id, input.engagementId, after.week),
+    insertAnswer(ctx, id, input),
+  ]);
+  let before: AnswerRow | null = null;
+  if (!inserted) {
     const stored = await answerCollection(store).findOne({ _id: id });
-    if (!stored) continue;
+    if (!stored) throw new Error(`answer ${id} was removed while it was written`);
     if (stored.score === input.score) {
-      // The same score again: nothing changes, but make sure the roll-ups hold it.
-      await reconcileAnswer(store, timezone, after, []);
+      await mark.close();
       return stored.score;
     }
-    // A compare-and-set on the score read, so two different clicks never both replace it.
-    const before = await answerCollection(store).findOneAndUpdate(
-      { _id: id, score: stored.score, answeredAt: stored.answeredAt },
+    await mark.alsoTouches(weekKey(stored.answeredAt, timezone));
+    before = await answerCollection(store).findOneAndUpdate(
+      { _id: id },
       {
         $set: {
           score: input.score,
           answeredAt: input.answeredAt,
           source: input.source,
-          updatedAt: now,
+          updatedAt: ctx.now(),
         },
       },
       { returnDocument: 'before' },
     );
-    if (!before) continue;
-    await applyAnswerChange(store, timezone, { ...before, id }, after);
-    return before.score;
+    if (!before) throw new Error(`answer ${id} was removed while it was written`);
   }
-  throw new Error(`answer ${id} kept changing while it was written`);
+  const from = before ? countedOf(before, timezone) : null;
+  // The answer is stored and the mark set: the roll-ups follow behind, merged with the changes
+  // of other answers arriving meanwhile. If they fail, the mark stays for recoverRollups.
+  applyChanges(store, input.engagementId, changesOf(from, after), () => mark.close()).catch(
+    (err: unknown) => {
+      ctx.log.error(
+        { engagementId: input.engagementId, err: (err as Error).message },
+        'roll-up write unfinished; recovery will recompute the week',
+      );
+    },
+  );
+  return before?.score ?? null;
 }

@@ -1,5 +1,4 @@
-import { subWeeks } from 'date-fns';
-import { DEFAULT_WINDOW_WEEKS } from '../domain/window.js';
+import { DEFAULT_WINDOW_WEEKS, rollingWindow } from '../domain/window.js';
 import type { Context } from './context.js';
 import { followThrough } from './follow-through.js';
 import { unreachablePeople } from './people.js';
@@ -54,8 +53,10 @@ export async function requestScores(
   if (!managed.includes(engagementId)) return { kind: 'not-allowed' };
   const engagement = await ctx.store.engagements.findById(engagementId).lean();
   const now = ctx.now();
-  // The NPS change over the last window: against the window that ended one window ago.
-  const since = subWeeks(now, engagement?.windowWeeks ?? DEFAULT_WINDOW_WEEKS);
+  // The NPS change over the last window: against the window that ended as this one began.
+  const timezone = engagement?.timezone ?? 'UTC';
+  const window = rollingWindow(now, timezone, engagement?.windowWeeks ?? DEFAULT_WINDOW_WEEKS);
+  const since = new Date(window.start.getTime() - 1);
   const report = await scoresOf(ctx.store, engagementId, now, since);
   if (!report) return { kind: 'unknown-engagement', engagementId };
   const follow = await followThrough(ctx.store, engagementId, now);

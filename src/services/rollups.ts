@@ -1,25 +1,24 @@
 import { Mutex } from 'async-mutex';
 import { TZDate } from '@date-fns/tz';
 import { addWeeks, format } from 'date-fns';
-import type { Document } from 'mongodb';
 import type { Dimension, Side } from '../domain/dimension.js';
 import {
-  cellPath,
-  counterDelta,
-  entryKey,
-  talliesOfWeeks,
-  weekDocId,
-  weeksOfAnswers,
-  type RollupEntry,
-  type RollupWeek,
+  addCells,
+  cellId,
+  cellsOfAnswers,
+  mergeChanges,
+  personKey,
+  weekCellIds,
+  type CellChange,
+  type Counted,
+  type RollupCell,
 } from '../domain/rollup.js';
-import type { Tallies } from '../domain/scores.js';
-import { weekKey, type Window } from '../domain/window.js';
-import { isDuplicateKey, type Store } from '../store/store.js';
+import { addToTally, emptyTallies, type Tallies } from '../domain/scores.js';
+import { weekKey, weekStart, type Window } from '../domain/window.js';
+import type { Store } from '../store/store.js';
 
 /** What the roll-ups need to know of one answer: where it is counted and as what. */
 export interface AnswerState {
-  id: string;
   engagementId: string;
   side: Side;
   dimension: Dimension;
@@ -29,7 +28,7 @@ export interface AnswerState {
 }
 
 /** A stored answer as the native driver returns it. */
-export interface AnswerRow extends Omit<AnswerState, 'id'> {
+export interface AnswerRow extends AnswerState {
   _id: string;
   pulseId: string;
   questionId: string;
@@ -41,7 +40,7 @@ export interface AnswerRow extends Omit<AnswerState, 'id'> {
 
 /** The native collections, typed with string ids, for the hot paths. */
 export function rollupCollection(store: Store) {
-  return store.connection.collection<RollupWeek>(store.rollups.collection.collectionName);
+  return store.connection.collection<RollupCell>(store.rollups.collection.collectionName);
 }
 
 export function answerCollection(store: Store) {
@@ -67,168 +66,142 @@ export async function engagementTimezone(store: Store, engagementId: string): Pr
   return e.timezone;
 }
 
-function entryOf(a: AnswerState): RollupEntry {
-  return { p: a.personId, t: a.answeredAt, s: a.score };
-}
-
-function sameEntry(x: RollupEntry | null, y: RollupEntry | null): boolean {
-  if (x === null || y === null) return x === y;
-  return x.p === y.p && x.s === y.s && x.t.getTime() === y.t.getTime();
-}
-
-interface Cell {
-  engagementId: string;
-  week: string;
-  side: Side;
-  dimension: Dimension;
+/** An answer as the roll-ups count it: in the week of its answer time. */
+export function countedOf(a: AnswerState, timezone: string): Counted {
+  return { ...a, week: weekKey(a.answeredAt, timezone) };
 }
 
 /**
- * Changes one answer's entry in a week's roll-up from `from` to `to` (null: absent) and moves
- * the counters with it, only if the entry is still `from`: a compare-and-set, so the same
- * change applied twice counts once. Returns false when the entry was not `from`.
+ * The roll-up writes of one engagement within this process. FerretDB 1.24 applies an update
+ * as a read followed by a write, so two updates of one document at the same moment can lose
+ * one; the writes of an engagement therefore go one batch at a time. Changes that arrive while
+ * a batch is being written wait and go together in the next one, merged per roll-up: under a
+ * burst of answers each roll-up is written once per batch, not once per answer.
  */
-async function moveEntry(
-  store: Store,
-  cell: Cell,
-  key: string,
-  from: RollupEntry | null,
-  to: RollupEntry | null,
-): Promise<boolean> {
-  const base = cellPath(cell.side, cell.dimension);
-  const field = `${base}.entries.${key}`;
-  const filter: Document = { _id: weekDocId(cell.engagementId, cell.week) };
-  if (from) {
-    filter[`${field}.s`] = from.s;
-    filter[`${field}.t`] = from.t;
-  } else {
-    filter[field] = { $exists: false };
+interface Queued {
+  changes: CellChange[];
+  afterStored: () => Promise<void>;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+interface EngagementWriter {
+  lock: Mutex;
+  waiting: Queued[];
+  /** The latest batch scheduled; it never rejects. */
+  last: Promise<void>;
+  /** Ends the wait of the batch being gathered, if one is. */
+  kick: (() => void) | null;
+}
+
+/**
+ * How long a batch gathers changes before it is written: 100 ms. Writes are what cost on the
+ * database (about a millisecond each on FerretDB, whatever they hold), so answers arriving one
+ * by one share roll-up writes too. Reads and shutdown do not wait for it (rollupsSettled).
+ */
+const GATHER_MS = 100;
+
+/** A batch holding this many queued answers is written without waiting longer. */
+const FULL_BATCH = 256;
+
+const writers = new WeakMap<Store, Map<string, EngagementWriter>>();
+
+function writersOf(store: Store): Map<string, EngagementWriter> {
+  let byEngagement = writers.get(store);
+  if (!byEngagement) writers.set(store, (byEngagement = new Map<string, EngagementWriter>()));
+  return byEngagement;
+}
+
+function writerOf(store: Store, engagementId: string): EngagementWriter {
+  const byEngagement = writersOf(store);
+  let writer = byEngagement.get(engagementId);
+  if (!writer) {
+    writer = { lock: new Mutex(), waiting: [], last: Promise.resolve(), kick: null };
+    byEngagement.set(engagementId, writer);
   }
-  const inc = Object.fromEntries(
-    Object.entries(counterDelta(cell.dimension, from?.s ?? null, to?.s ?? null)).map(([f, v]) => [
-      `${base}.${f}`,
-      v,
-    ]),
+  return writer;
+}
+
+async function writeChanges(store: Store, changes: CellChange[]): Promise<void> {
+  await Promise.all(
+    changes.map((c) => {
+      const { engagementId, week, side, dimension } = c.key;
+      const update: Record<string, object> = {
+        $setOnInsert: { engagementId, week, side, dimension },
+      };
+      if (Object.keys(c.inc).length > 0) update.$inc = c.inc;
+      if (c.lastAt) update.$max = { lastAt: c.lastAt };
+      // A filter of `_id` alone: FerretDB looks that up by index, and scans for anything more.
+      return rollupCollection(store).updateOne({ _id: cellId(c.key) }, update, { upsert: true });
+    }),
   );
-  const update: Document = to
-    ? { $set: { [field]: to }, $max: { lastAt: to.t } }
-    : { $unset: { [field]: '' } };
-  if (Object.keys(inc).length > 0) update.$inc = inc;
-  if (!from) update.$setOnInsert = { engagementId: cell.engagementId, week: cell.week };
+}
+
+async function flush(store: Store, writer: EngagementWriter): Promise<void> {
+  const batch = writer.waiting.splice(0);
   try {
-    // findOneAndUpdate, not updateOne: FerretDB 1.24 looks the former up by _id, but scans
-    // the whole collection for the latter.
-    const res = await rollupCollection(store).findOneAndUpdate(filter, update, {
-      upsert: !from,
-      includeResultMetadata: true,
-    });
-    return (res.lastErrorObject?.n ?? 0) > 0;
+    await writeChanges(store, mergeChanges(batch.flatMap((b) => b.changes)));
   } catch (err) {
-    // An upsert that finds the week but not the expected entry tries to insert the week again.
-    if (isDuplicateKey(err)) return false;
-    throw err;
+    for (const b of batch) b.reject(err);
+    return;
   }
-}
-
-function cellOf(a: Pick<AnswerState, 'engagementId' | 'side' | 'dimension'>, week: string): Cell {
-  return { engagementId: a.engagementId, week, side: a.side, dimension: a.dimension };
+  await Promise.all(batch.map((b) => b.afterStored().then(b.resolve, b.reject)));
 }
 
 /**
- * FerretDB 1.24 applies an update as a read followed by a write, so two updates of one week
- * document at the same moment can lose one of them (MongoDB applies each atomically). Roll-up
- * writes of an engagement are therefore made one at a time within a process; writes from two
- * processes at the same instant can still drift on FerretDB, and `scores rebuild` mends that.
+ * Queues changes to an engagement's roll-ups, and `afterStored` to run once they are written;
+ * the promise resolves when both are done. A caller need not wait for it: reads of the
+ * engagement's scores in this process wait for what was queued before them (rollupsSettled).
  */
-const engagementLocks = new Map<string, Mutex>();
-
-function lockOf(engagementId: string): Mutex {
-  let lock = engagementLocks.get(engagementId);
-  if (!lock) {
-    lock = new Mutex();
-    engagementLocks.set(engagementId, lock);
-  }
-  return lock;
+export function applyChanges(
+  store: Store,
+  engagementId: string,
+  changes: CellChange[],
+  afterStored: () => Promise<void> = () => Promise.resolve(),
+): Promise<void> {
+  const writer = writerOf(store, engagementId);
+  return new Promise((resolve, reject) => {
+    writer.waiting.push({ changes, afterStored, resolve, reject });
+    if (writer.waiting.length === 1) gather(store, writer);
+    else if (writer.waiting.length >= FULL_BATCH) writer.kick?.();
+  });
 }
 
-/**
- * Moves the roll-ups from an answer's earlier state (`before`, null for a new answer) to its
- * stored state `after`. When another write got there first, it reconciles with what is stored.
- */
-export async function applyAnswerChange(
-  store: Store,
-  timezone: string,
-  before: AnswerState | null,
-  after: AnswerState,
-): Promise<void> {
-  await lockOf(after.engagementId).runExclusive(() =>
-    applyAnswerChangeNow(store, timezone, before, after),
-  );
+/** Starts a batch: it waits GATHER_MS, or until kicked, then waits its turn and is written. */
+function gather(store: Store, writer: EngagementWriter): void {
+  const gathered = new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, GATHER_MS);
+    writer.kick = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+  });
+  writer.last = gathered.then(() => {
+    writer.kick = null;
+    return writer.lock.runExclusive(() => flush(store, writer));
+  });
 }
 
-async function applyAnswerChangeNow(
-  store: Store,
-  timezone: string,
-  before: AnswerState | null,
-  after: AnswerState,
-): Promise<void> {
-  const key = entryKey(after.id);
-  const newWeek = weekKey(after.answeredAt, timezone);
-  const oldWeek = before ? weekKey(before.answeredAt, timezone) : null;
-  let ok: boolean;
-  if (before && oldWeek === newWeek) {
-    ok = await moveEntry(store, cellOf(after, newWeek), key, entryOf(before), entryOf(after));
-  } else {
-    const left = before
-      ? await moveEntry(store, cellOf(before, oldWeek!), key, entryOf(before), null)
-      : true;
-    const arrived = await moveEntry(store, cellOf(after, newWeek), key, null, entryOf(after));
-    ok = left && arrived;
-  }
-  if (!ok) await reconcileNow(store, timezone, after, oldWeek ? [oldWeek] : []);
+/** Resolves once every roll-up change queued in this process for the engagement is written. */
+export async function rollupsSettled(store: Store, engagementId: string): Promise<void> {
+  const writer = writersOf(store).get(engagementId);
+  if (!writer) return;
+  let last: Promise<void>;
+  do {
+    writer.kick?.();
+    last = writer.last;
+    await last;
+  } while (last !== writer.last);
 }
 
-/**
- * Makes the roll-ups hold exactly what is stored for one answer: its entry in its own week,
- * none in the `otherWeeks` it may have been counted in before. Safe to run at any time.
- */
-export async function reconcileAnswer(
-  store: Store,
-  timezone: string,
-  answer: Pick<AnswerState, 'id' | 'engagementId' | 'side' | 'dimension'>,
-  otherWeeks: string[],
-): Promise<void> {
-  await lockOf(answer.engagementId).runExclusive(() =>
-    reconcileNow(store, timezone, answer, otherWeeks),
-  );
+/** Resolves once every roll-up change queued in this process is written, as at shutdown. */
+export async function allRollupsSettled(store: Store): Promise<void> {
+  await Promise.all([...writersOf(store).keys()].map((id) => rollupsSettled(store, id)));
 }
 
-async function reconcileNow(
-  store: Store,
-  timezone: string,
-  answer: Pick<AnswerState, 'id' | 'engagementId' | 'side' | 'dimension'>,
-  otherWeeks: string[],
-): Promise<void> {
-  const key = entryKey(answer.id);
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const stored = await answerCollection(store).findOne({ _id: answer.id });
-    const week = stored ? weekKey(stored.answeredAt, timezone) : null;
-    const weeks = new Set([...otherWeeks, ...(week ? [week] : [])]);
-    let settled = true;
-    for (const w of weeks) {
-      const field = `${cellPath(answer.side, answer.dimension)}.entries.${key}`;
-      const doc = await rollupCollection(store).findOne(
-        { _id: weekDocId(answer.engagementId, w) },
-        { projection: { [field]: 1 } },
-      );
-      const current = doc?.[answer.side]?.[answer.dimension]?.entries?.[key] ?? null;
-      const wanted = stored && w === week ? entryOf({ ...stored, id: answer.id }) : null;
-      if (sameEntry(current, wanted)) continue;
-      if (!(await moveEntry(store, cellOf(answer, w), key, current, wanted))) settled = false;
-    }
-    if (settled) return;
-  }
-  throw new Error(`roll-ups of answer ${answer.id} kept changing; run rapport scores rebuild`);
+/** Runs `task` with no roll-up write of the engagement under way in this process. */
+function exclusive<T>(store: Store, engagementId: string, task: () => Promise<T>): Promise<T> {
+  return writerOf(store, engagementId).lock.runExclusive(task);
 }
 
 /** The week keys of a window: its Monday and each following one up to the window's end. */
@@ -244,9 +217,31 @@ export function windowWeeks(window: Window, timezone: string): string[] {
   return keys;
 }
 
+/** The instants a week key spans in `timezone`: [start, end). */
+function weekSpan(week: string, timezone: string): { start: Date; end: Date } {
+  const [y, m, d] = week.split('-').map(Number) as [number, number, number];
+  const start = weekStart(new TZDate(y, m - 1, d, 12, timezone), timezone);
+  return { start, end: new Date(addWeeks(new TZDate(start.getTime(), timezone), 1).getTime()) };
+}
+
+function answersBetween(
+  store: Store,
+  engagementId: string,
+  from: Date,
+  to: Date,
+  end: 'lt' | 'lte',
+) {
+  return answerCollection(store)
+    .find({ engagementId, answeredAt: { $gte: from, [`$${end}`]: to } })
+    .toArray();
+}
+
 /**
- * The tallies of one engagement's window from its week roll-ups: one lookup by id per week,
- * so the cost does not grow with the number of stored answers.
+ * The tallies of one engagement's window from its roll-ups, once this process's queued changes
+ * are written: one lookup by id per week, side and dimension, so the cost does not grow with
+ * the number of stored answers. Only when the window
+ * ends inside a week that has answers after its end (a window in the past) are that one week's
+ * answers read, up to the end.
  */
 export async function talliesFromRollups(
   store: Store,
@@ -254,44 +249,87 @@ export async function talliesFromRollups(
   timezone: string,
   window: Window,
 ): Promise<Tallies> {
-  const ids = windowWeeks(window, timezone).map((w) => weekDocId(engagementId, w));
-  // FerretDB answers lookups by _id from its primary key but scans for `$in`; so one each.
-  const docs = await Promise.all(ids.map((_id) => rollupCollection(store).findOne({ _id })));
-  return talliesOfWeeks(
-    docs.filter((d): d is RollupWeek => d !== null),
-    window.end,
-  );
+  await rollupsSettled(store, engagementId);
+  const weeks = windowWeeks(window, timezone);
+  const ids = weeks.flatMap((w) => weekCellIds(engagementId, w));
+  // FerretDB answers lookups by _id from its index but scans for `$in`; so one each.
+  const found = await Promise.all(ids.map((_id) => rollupCollection(store).findOne({ _id })));
+  const cells = found.filter((c): c is RollupCell => c !== null);
+  const last = weeks.at(-1);
+  const partial = cells.some((c) => c.week === last && c.lastAt && c.lastAt > window.end);
+  const tallies = emptyTallies();
+  addCells(tallies, partial ? cells.filter((c) => c.week !== last) : cells);
+  if (partial && last) {
+    const span = weekSpan(last, timezone);
+    for (const a of await answersBetween(store, engagementId, span.start, window.end, 'lte')) {
+      addToTally(tallies[a.side][a.dimension], a.dimension, a.score, personKey(a.personId));
+    }
+  }
+  return tallies;
+}
+
+async function replaceWeeks(
+  store: Store,
+  engagementId: string,
+  weeks: string[],
+  answers: AnswerRow[],
+  timezone: string,
+): Promise<void> {
+  const cells = cellsOfAnswers(answers.map((a) => countedOf(a, timezone)));
+  for (const cell of cells) {
+    await rollupCollection(store).replaceOne({ _id: cell._id }, cell, { upsert: true });
+  }
+  const kept = new Set(cells.map((c) => c._id));
+  const stale = weeks.flatMap((w) => weekCellIds(engagementId, w)).filter((id) => !kept.has(id));
+  for (const _id of stale) await rollupCollection(store).deleteOne({ _id });
 }
 
 /**
- * Recomputes an engagement's roll-ups from its stored answers and replaces the old ones.
- * It is a repair: answers written while it runs may be counted off until they are clicked
- * again or it runs again. Returns the number of answers and of weeks.
+ * Recomputes the roll-ups of some weeks of an engagement from the answers stored in them, as
+ * after a crash between an answer's write and its roll-up's. Returns the answers counted.
+ */
+export async function rebuildWeeks(
+  store: Store,
+  engagementId: string,
+  weeks: string[],
+): Promise<number> {
+  const timezone = await engagementTimezone(store, engagementId);
+  return exclusive(store, engagementId, async () => {
+    let counted = 0;
+    for (const week of new Set(weeks)) {
+      const span = weekSpan(week, timezone);
+      const answers = await answersBetween(store, engagementId, span.start, span.end, 'lt');
+      await replaceWeeks(store, engagementId, [week], answers, timezone);
+      counted += answers.length;
+    }
+    return counted;
+  });
+}
+
+/**
+ * Recomputes all of an engagement's roll-ups from its stored answers and replaces the old
+ * ones. It is a repair: answers written meanwhile by another process may be counted off until
+ * it runs again. Returns the number of answers and of weeks.
  */
 export async function rebuildRollups(
   store: Store,
   engagementId: string,
 ): Promise<{ answers: number; weeks: number }> {
   const timezone = await engagementTimezone(store, engagementId);
-  const answers = await answerCollection(store).find({ engagementId }).toArray();
-  const weeks = weeksOfAnswers(
-    engagementId,
-    answers.map((a) => ({
-      id: a._id,
-      side: a.side,
-      dimension: a.dimension,
-      week: weekKey(a.answeredAt, timezone),
-      personId: a.personId,
-      answeredAt: a.answeredAt,
-      score: a.score,
-    })),
-  );
-  for (const w of weeks) {
-    await rollupCollection(store).replaceOne({ _id: w._id }, w, { upsert: true });
-  }
-  await rollupCollection(store).deleteMany({
-    engagementId,
-    _id: { $nin: weeks.map((w) => w._id) },
+  return exclusive(store, engagementId, async () => {
+    const answers = await answerCollection(store).find({ engagementId }).toArray();
+    const stored = await rollupCollection(store)
+      .find({ engagementId })
+      .project<{ week: string }>({ week: 1 })
+      .toArray();
+    const weeks = new Set([
+      ...stored.map((c) => c.week),
+      ...answers.map((a) => weekKey(a.answeredAt, timezone)),
+    ]);
+    await replaceWeeks(store, engagementId, [...weeks], answers, timezone);
+    return {
+      answers: answers.length,
+      weeks: new Set(answers.map((a) => weekKey(a.answeredAt, timezone))).size,
+    };
   });
-  return { answers: answers.length, weeks: weeks.length };
 }

@@ -39,7 +39,7 @@ export interface NpsChangeFigure {
   significant: boolean;
 }
 
-/** Adds up the week roll-ups of the window that ends at `asOf`; never reads answers. */
+/** Adds up the roll-ups of the window that ends at `asOf` (see talliesFromRollups). */
 async function talliesAt(store: Store, engagement: EngagementDoc, asOf: Date) {
   const window = rollingWindow(asOf, engagement.timezone, engagement.windowWeeks);
   const tallies = await talliesFromRollups(store, engagement._id, engagement.timezone, window);

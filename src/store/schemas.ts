@@ -210,19 +210,25 @@ export const planNoticeSchema = new Schema(
 planNoticeSchema.index({ engagementId: 1, milestoneId: 1 });
 
 /**
- * The roll-ups of one engagement × ISO week (`_id` from weekDocId): under `client` and
- * `provider`, per dimension, NPS band counts, count/sum/sum of squares of the 0–100 index and
- * the week's answers by answer id (person, time, score). The entries give distinct people and
- * let every change be applied exactly once (see src/services/rollups.ts).
+ * The roll-up of one engagement × ISO week × side × dimension (`_id` from cellId): NPS band
+ * counts, count/sum/sum of squares of the 0–100 index, answers per person (for distinct
+ * people) and the latest answer time counted (see src/services/rollups.ts).
  */
 export const rollupSchema = new Schema(
   {
     _id: { type: String, required: true },
     engagementId: { type: String, required: true },
     week: { type: String, required: true },
+    side: { type: String, enum: SIDES, required: true },
+    dimension: { type: String, enum: DIMENSIONS, required: true },
     lastAt: { type: Date, default: null },
-    client: { type: Schema.Types.Mixed, default: {} },
-    provider: { type: Schema.Types.Mixed, default: {} },
+    promoters: Number,
+    passives: Number,
+    detractors: Number,
+    count: Number,
+    sum: Number,
+    sumSquares: Number,
+    people: { type: Schema.Types.Mixed, default: {} },
   },
   { versionKey: false, minimize: false },
 );

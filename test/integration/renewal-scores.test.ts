@@ -103,7 +103,8 @@ describe('the renewal scenario, imported from its CSV', () => {
   it('gives identical figures after `scores rebuild` recomputes the roll-ups', async () => {
     const reports = [];
     for (const snap of expected.snapshots) reports.push(await scores('--as-of', snap.as_of));
-    await rt.ctx.store.rollups.updateMany({}, { $set: { client: {}, provider: {} } });
+    const zero = { promoters: 0, passives: 0, detractors: 0, count: 0, sum: 0, sumSquares: 0 };
+    await rt.ctx.store.rollups.updateMany({}, { $set: { ...zero, people: {}, lastAt: null } });
     const broken = await scores('--as-of', expected.snapshots[0]!.as_of);
     expect(broken.sides.client.advocacy.n).toBe(0);
     const rebuilt = await runCli(rt.env, ['scores', 'rebuild', 'harbor-meridian']);

@@ -44,7 +44,7 @@ export function registerScoresCommands(cli: Command, env: () => Env): void {
   scores
     .command('rebuild')
     .argument('<engagement>', 'engagement id')
-    .description("recompute the engagement's week roll-ups from its stored answers")
+    .description("recompute the engagement's roll-ups from its stored answers")
     .action(async (engagementId: string) => {
       const result = await withRuntime(env(), async (rt) => {
         const exists = await rt.ctx.store.engagements.exists({ _id: engagementId });
