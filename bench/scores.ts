@@ -1,15 +1,16 @@
 /**
  * Benchmark of the scores read and write paths against the server at MONGODB_URI (default the
- * local one), in a database of its own that it drops at the end. Run by hand:
+ * local one), in two databases of its own that it drops at the end. Run by hand:
  *
  *   npx tsx bench/scores.ts [--total 1000000] [--sample 1000] [--runs 5]
  *
  * 1. Answers stored per second through the real write path (upsertAnswer: answer + roll-up
- *    upkeep) against plain insertOne of the same documents into a collection of the same
- *    server, by one writer and by 16 writers at once; goal ratio ≥ 0.5.
- * 2. Time to read one engagement's scores (scoresOf) with 1,000 answers stored, then again
- *    after a bulk fill to `--total` answers (other engagements and older weeks, with their
- *    roll-ups computed by the same code as `scores rebuild`); goal ratio ≤ 1.5.
+ *    upkeep, timed until the roll-ups hold every answer) against plain insertOne of the same
+ *    documents into a collection of the same server, by one writer and by 16 writers at once;
+ *    goal ratio ≥ 0.5.
+ * 2. Time to read one engagement's scores (scoresOf) from a database holding its 1,000 answers
+ *    and from one holding the same plus other engagements' answers up to `--total` (with their
+ *    roll-ups computed by the same code as `scores rebuild`), read in turn; goal ratio ≤ 1.5.
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
@@ -120,25 +121,36 @@ async function bulkFill(rt: Runtime, answers: AnswerInput[]) {
   await rollupCollection(rt.ctx.store).insertMany(cells);
 }
 
-async function timeReads(rt: Runtime, engagementId: string, withChange = false): Promise<number[]> {
-  const times: number[] = [];
-  for (let i = 0; i < RUNS * 4; i++) {
-    const t = performance.now();
-    const since = new Date(rollingWindow(NOW, TZ).start.getTime() - 1);
-    const report = await scoresOf(rt.ctx.store, engagementId, NOW, withChange ? since : undefined);
-    times.push(performance.now() - t);
-    if (!report || report.sides.client.advocacy.n === 0) throw new Error('no scores read');
-  }
-  return times;
-}
+/** The three reads timed: the scores, with the change, and the roll-up lookups alone. */
+const READS = {
+  scores: (rt: Runtime) => scoresOf(rt.ctx.store, 'target', NOW),
+  change: (rt: Runtime) =>
+    scoresOf(rt.ctx.store, 'target', NOW, new Date(rollingWindow(NOW, TZ).start.getTime() - 1)),
+  rollups: (rt: Runtime) => talliesFromRollups(rt.ctx.store, 'target', TZ, rollingWindow(NOW, TZ)),
+};
+type ReadName = keyof typeof READS;
 
-/** The roll-up part of a read alone: the window's week documents looked up and added up. */
-async function timeRollups(rt: Runtime): Promise<number[]> {
-  const times: number[] = [];
+/**
+ * Times each read on the small and the large database in turn, round after round, so that a
+ * change in the machine's load falls on both alike. Returns the times per database and read.
+ */
+async function timeReads(small: Runtime, large: Runtime) {
+  const times = {
+    small: { scores: [] as number[], change: [] as number[], rollups: [] as number[] },
+    large: { scores: [] as number[], change: [] as number[], rollups: [] as number[] },
+  };
   for (let i = 0; i < RUNS * 4; i++) {
-    const t = performance.now();
-    await talliesFromRollups(rt.ctx.store, 'target', TZ, rollingWindow(NOW, TZ));
-    times.push(performance.now() - t);
+    for (const name of Object.keys(READS) as ReadName[]) {
+      for (const [which, rt] of [
+        ['small', small],
+        ['large', large],
+      ] as const) {
+        const t = performance.now();
+        const result = await READS[name](rt);
+        times[which][name].push(performance.now() - t);
+        if (!result) throw new Error('no scores read');
+      }
+    }
   }
   return times;
 }
@@ -196,7 +208,7 @@ async function writeRates(rt: Runtime, width: number) {
   return { inserts: median(inserts), upkeep: median(upkeep), ratio: median(ratios) };
 }
 
-async function main() {
+async function openBenchRuntime(): Promise<Runtime> {
   const base = new URL(process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017/rapport');
   base.pathname = `/rapport_bench_${randomBytes(4).toString('hex')}`;
   const env = loadEnv({
@@ -206,28 +218,39 @@ async function main() {
   });
   const rt = await openRuntime(env, createLogger('silent'), true);
   rt.ctx.now = () => NOW;
+  return rt;
+}
+
+async function dispose(rt: Runtime) {
+  await rt.ctx.store.connection.dropDatabase();
+  await rt.ctx.jobs.queue.obliterate({ force: true });
+  await rt.close();
+}
+
+async function main() {
+  // Two databases on the same server: one holds the target engagement's 1,000 answers, the
+  // other the same answers and enough of other engagements' to make `--total`.
+  const small = await openBenchRuntime();
+  const large = await openBenchRuntime();
   console.log(`machine: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`);
   try {
     console.log(`write path, ${SAMPLE} answers a run, ${RUNS} runs:`);
     const writes = [];
-    for (const width of WIDTHS) writes.push({ width, ...(await writeRates(rt, width)) });
-    await answerCollection(rt.ctx.store).deleteMany({});
-    await rollupCollection(rt.ctx.store).deleteMany({});
+    for (const width of WIDTHS) writes.push({ width, ...(await writeRates(small, width)) });
+    await answerCollection(small.ctx.store).deleteMany({});
+    await rollupCollection(small.ctx.store).deleteMany({});
 
-    await addEngagement(rt, 'target');
-    await bulkFill(rt, answersOf('target', PER_ENGAGEMENT, 7));
-    const small = await timeReads(rt, 'target');
-    const smallChange = await timeReads(rt, 'target', true);
-    const smallRollups = await timeRollups(rt);
-    console.log(`read at ${PER_ENGAGEMENT} answers: median ${median(small).toFixed(1)} ms`);
-
+    for (const rt of [small, large]) {
+      await addEngagement(rt, 'target');
+      await bulkFill(rt, answersOf('target', PER_ENGAGEMENT, 7));
+    }
     let stored = PER_ENGAGEMENT;
     const started = performance.now();
     for (let e = 0; stored < TOTAL; e++) {
       const id = `other-${e}`;
       const n = Math.min(PER_ENGAGEMENT * 10, TOTAL - stored);
-      await addEngagement(rt, id);
-      await bulkFill(rt, answersOf(id, n, e + 11));
+      await addEngagement(large, id);
+      await bulkFill(large, answersOf(id, n, e + 11));
       stored += n;
       if (e % 10 === 0) {
         const s = ((performance.now() - started) / 1000).toFixed(0);
@@ -236,24 +259,22 @@ async function main() {
     }
     // Let the server finish writing the fill (SQLite checkpoints) before timing reads.
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-    const large = await timeReads(rt, 'target');
-    const largeChange = await timeReads(rt, 'target', true);
-    const largeRollups = await timeRollups(rt);
-    const count = stored;
-    console.log(`read at ${count} answers: median ${median(large).toFixed(1)} ms`);
+    const count = await answerCollection(large.ctx.store).estimatedDocumentCount();
+    const t = await timeReads(small, large);
 
-    console.log('\nresults (medians):');
-    console.log(`  read scores, ${PER_ENGAGEMENT} answers: ${median(small).toFixed(1)} ms`);
-    console.log(`  read scores, ${count} answers: ${median(large).toFixed(1)} ms`);
-    console.log(`  read ratio: ${(median(large) / median(small)).toFixed(2)} (goal ≤ 1.5)`);
-    const [rs, rl] = [median(smallRollups), median(largeRollups)];
-    console.log(`  roll-up lookups alone: ${rs.toFixed(1)} ms and ${rl.toFixed(1)} ms`);
-    console.log(`  roll-up lookup ratio: ${(rl / rs).toFixed(2)}`);
-    const [cs, cl] = [median(smallChange), median(largeChange)];
-    console.log(
-      `  with the change against the previous window: ${cs.toFixed(1)} ms and ` +
-        `${cl.toFixed(1)} ms, ratio ${(cl / cs).toFixed(2)}`,
-    );
+    console.log(`\nresults (medians of ${RUNS * 4} reads each, small and large in turn):`);
+    for (const [name, label] of [
+      ['scores', 'read scores'],
+      ['change', 'read scores with the change against the previous window'],
+      ['rollups', 'roll-up lookups alone'],
+    ] as const) {
+      const [a, b] = [median(t.small[name]), median(t.large[name])];
+      console.log(
+        `  ${label}: ${a.toFixed(1)} ms at ${PER_ENGAGEMENT} answers, ` +
+          `${b.toFixed(1)} ms at ${count} answers, ratio ${(b / a).toFixed(2)}` +
+          (name === 'scores' ? ' (goal ≤ 1.5)' : ''),
+      );
+    }
     for (const w of writes) {
       console.log(`  ${w.width} writer(s) at once:`);
       console.log(`    plain inserts: ${w.inserts.toFixed(0)} answers/s`);
@@ -261,9 +282,8 @@ async function main() {
       console.log(`    write ratio: ${w.ratio.toFixed(2)} (goal ≥ 0.5)`);
     }
   } finally {
-    await rt.ctx.store.connection.dropDatabase();
-    await rt.ctx.jobs.queue.obliterate({ force: true });
-    await rt.close();
+    await dispose(small);
+    await dispose(large);
   }
 }
 

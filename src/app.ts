@@ -20,8 +20,8 @@ import type { Env } from './config/env.js';
 import { healthRoutes } from './http/health.js';
 import { importEngagements } from './services/engagement-import.js';
 import type { Context } from './services/context.js';
-import { allRollupsSettled } from './services/rollups.js';
 import { UserError } from './errors.js';
+import { allBatchedWritesSettled } from './store/batched-writes.js';
 import { closeStore, openStore } from './store/store.js';
 
 /** A running context with the connections it owns, so they can be closed in order. */
@@ -84,7 +84,7 @@ export async function openRuntime(
     ctx,
     redis,
     async close() {
-      await allRollupsSettled(store);
+      await allBatchedWritesSettled(store);
       await jobs.close();
       redis.disconnect();
       await closeStore(store);

@@ -1,4 +1,3 @@
-import { Mutex } from 'async-mutex';
 import { TZDate } from '@date-fns/tz';
 import { addWeeks, format } from 'date-fns';
 import type { Dimension, Side } from '../domain/dimension.js';
@@ -6,7 +5,6 @@ import {
   addCells,
   cellId,
   cellsOfAnswers,
-  mergeChanges,
   personKey,
   weekCellIds,
   type CellChange,
@@ -15,6 +13,7 @@ import {
 } from '../domain/rollup.js';
 import { addToTally, emptyTallies, type Tallies } from '../domain/scores.js';
 import { weekKey, weekStart, type Window } from '../domain/window.js';
+import { batchedWriter, type BatchedWriter, type DocUpdate } from '../store/batched-writes.js';
 import type { Store } from '../store/store.js';
 
 /** What the roll-ups need to know of one answer: where it is counted and as what. */
@@ -71,137 +70,43 @@ export function countedOf(a: AnswerState, timezone: string): Counted {
   return { ...a, week: weekKey(a.answeredAt, timezone) };
 }
 
-/**
- * The roll-up writes of one engagement within this process. FerretDB 1.24 applies an update
- * as a read followed by a write, so two updates of one document at the same moment can lose
- * one; the writes of an engagement therefore go one batch at a time. Changes that arrive while
- * a batch is being written wait and go together in the next one, merged per roll-up: under a
- * burst of answers each roll-up is written once per batch, not once per answer.
- */
-interface Queued {
-  changes: CellChange[];
-  afterStored: () => Promise<void>;
-  resolve: () => void;
-  reject: (err: unknown) => void;
+/** The roll-ups' batched writer, one group per engagement (see BatchedWriter). */
+function rollupWriter(store: Store): BatchedWriter {
+  return batchedWriter(store, store.rollups.collection.collectionName);
 }
 
-interface EngagementWriter {
-  lock: Mutex;
-  waiting: Queued[];
-  /** The latest batch scheduled; it never rejects. */
-  last: Promise<void>;
-  /** Ends the wait of the batch being gathered, if one is. */
-  kick: (() => void) | null;
-}
-
-/**
- * How long a batch gathers changes before it is written: 100 ms. Writes are what cost on the
- * database (about a millisecond each on FerretDB, whatever they hold), so answers arriving one
- * by one share roll-up writes too. Reads and shutdown do not wait for it (rollupsSettled).
- */
-const GATHER_MS = 100;
-
-/** A batch holding this many queued answers is written without waiting longer. */
-const FULL_BATCH = 256;
-
-const writers = new WeakMap<Store, Map<string, EngagementWriter>>();
-
-function writersOf(store: Store): Map<string, EngagementWriter> {
-  let byEngagement = writers.get(store);
-  if (!byEngagement) writers.set(store, (byEngagement = new Map<string, EngagementWriter>()));
-  return byEngagement;
-}
-
-function writerOf(store: Store, engagementId: string): EngagementWriter {
-  const byEngagement = writersOf(store);
-  let writer = byEngagement.get(engagementId);
-  if (!writer) {
-    writer = { lock: new Mutex(), waiting: [], last: Promise.resolve(), kick: null };
-    byEngagement.set(engagementId, writer);
-  }
-  return writer;
-}
-
-async function writeChanges(store: Store, changes: CellChange[]): Promise<void> {
-  await Promise.all(
-    changes.map((c) => {
-      const { engagementId, week, side, dimension } = c.key;
-      const update: Record<string, object> = {
-        $setOnInsert: { engagementId, week, side, dimension },
-      };
-      if (Object.keys(c.inc).length > 0) update.$inc = c.inc;
-      if (c.lastAt) update.$max = { lastAt: c.lastAt };
-      // A filter of `_id` alone: FerretDB looks that up by index, and scans for anything more.
-      return rollupCollection(store).updateOne({ _id: cellId(c.key) }, update, { upsert: true });
-    }),
-  );
-}
-
-async function flush(store: Store, writer: EngagementWriter): Promise<void> {
-  const batch = writer.waiting.splice(0);
-  try {
-    await writeChanges(store, mergeChanges(batch.flatMap((b) => b.changes)));
-  } catch (err) {
-    for (const b of batch) b.reject(err);
-    return;
-  }
-  await Promise.all(batch.map((b) => b.afterStored().then(b.resolve, b.reject)));
+function updateOf(c: CellChange): DocUpdate {
+  return {
+    id: cellId(c.key),
+    inc: c.inc,
+    ...(c.lastAt ? { max: { lastAt: c.lastAt } } : {}),
+    setOnInsert: { ...c.key },
+  };
 }
 
 /**
  * Queues changes to an engagement's roll-ups, and `afterStored` to run once they are written;
- * the promise resolves when both are done. A caller need not wait for it: reads of the
- * engagement's scores in this process wait for what was queued before them (rollupsSettled).
+ * the promise resolves when both are done. Changes are written behind their callers within
+ * 100 ms, merged per roll-up; reads of the engagement's scores in this process wait for what
+ * was queued before them (rollupsSettled).
  */
 export function applyChanges(
   store: Store,
   engagementId: string,
   changes: CellChange[],
-  afterStored: () => Promise<void> = () => Promise.resolve(),
+  afterStored?: () => Promise<void>,
 ): Promise<void> {
-  const writer = writerOf(store, engagementId);
-  return new Promise((resolve, reject) => {
-    writer.waiting.push({ changes, afterStored, resolve, reject });
-    if (writer.waiting.length === 1) gather(store, writer);
-    else if (writer.waiting.length >= FULL_BATCH) writer.kick?.();
-  });
-}
-
-/** Starts a batch: it waits GATHER_MS, or until kicked, then waits its turn and is written. */
-function gather(store: Store, writer: EngagementWriter): void {
-  const gathered = new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, GATHER_MS);
-    writer.kick = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-  });
-  writer.last = gathered.then(() => {
-    writer.kick = null;
-    return writer.lock.runExclusive(() => flush(store, writer));
-  });
+  return rollupWriter(store).write(engagementId, changes.map(updateOf), afterStored);
 }
 
 /** Resolves once every roll-up change queued in this process for the engagement is written. */
-export async function rollupsSettled(store: Store, engagementId: string): Promise<void> {
-  const writer = writersOf(store).get(engagementId);
-  if (!writer) return;
-  let last: Promise<void>;
-  do {
-    writer.kick?.();
-    last = writer.last;
-    await last;
-  } while (last !== writer.last);
-}
-
-/** Resolves once every roll-up change queued in this process is written, as at shutdown. */
-export async function allRollupsSettled(store: Store): Promise<void> {
-  await Promise.all([...writersOf(store).keys()].map((id) => rollupsSettled(store, id)));
+export function rollupsSettled(store: Store, engagementId: string): Promise<void> {
+  return rollupWriter(store).settled(engagementId);
 }
 
 /** Runs `task` with no roll-up write of the engagement under way in this process. */
 function exclusive<T>(store: Store, engagementId: string, task: () => Promise<T>): Promise<T> {
-  return writerOf(store, engagementId).lock.runExclusive(task);
+  return rollupWriter(store).exclusive(engagementId, task);
 }
 
 /** The week keys of a window: its Monday and each following one up to the window's end. */

@@ -5,7 +5,7 @@ import { parseEngagementFile } from '../../src/config/engagement-file.js';
 import type { Env } from '../../src/config/env.js';
 import { createLogger } from '../../src/logger.js';
 import { importEngagements } from '../../src/services/engagement-import.js';
-import { allRollupsSettled } from '../../src/services/rollups.js';
+import { allBatchedWritesSettled } from '../../src/store/batched-writes.js';
 import { isolatedEnv } from './test-env.js';
 
 /** A runtime on a database and queue prefix of its own, with a clock the test sets. */
@@ -36,7 +36,7 @@ export async function testRuntime(
       await importEngagements(runtime.ctx.store, parseEngagementFile(yaml));
     },
     async dispose() {
-      await allRollupsSettled(runtime.ctx.store);
+      await allBatchedWritesSettled(runtime.ctx.store);
       await runtime.ctx.jobs.queue.obliterate({ force: true });
       await runtime.ctx.store.connection.dropDatabase();
       await runtime.close();
