@@ -15,7 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { addMinutes, subWeeks } from 'date-fns';
+import { addMinutes, subHours, subWeeks } from 'date-fns';
 import { openRuntime, type Runtime } from '../src/app.js';
 import { loadEnv } from '../src/config/env.js';
 import { DIMENSIONS, scaleOf, type Dimension, type Side } from '../src/domain/dimension.js';
@@ -127,8 +127,10 @@ const READS = {
   change: (rt: Runtime) =>
     scoresOf(rt.ctx.store, 'target', NOW, new Date(rollingWindow(NOW, TZ).start.getTime() - 1)),
   rollups: (rt: Runtime) => talliesFromRollups(rt.ctx.store, 'target', TZ, rollingWindow(NOW, TZ)),
+  // A window ending in the past, inside a week with later answers: that week's answers are
+  // read from the answers collection (an index range on MongoDB, a scan on FerretDB).
+  past: (rt: Runtime) => scoresOf(rt.ctx.store, 'target', subHours(NOW, 12)),
 };
-type ReadName = keyof typeof READS;
 
 /**
  * Times each read on the small and the large database in turn, round after round, so that a
@@ -138,9 +140,21 @@ async function timeReads(small: Runtime, large: Runtime) {
   const times = {
     small: { scores: [] as number[], change: [] as number[], rollups: [] as number[] },
     large: { scores: [] as number[], change: [] as number[], rollups: [] as number[] },
+    pastSmall: [] as number[],
+    pastLarge: [] as number[],
   };
   for (let i = 0; i < RUNS * 4; i++) {
-    for (const name of Object.keys(READS) as ReadName[]) {
+    if (i < RUNS) {
+      for (const [list, rt] of [
+        [times.pastSmall, small],
+        [times.pastLarge, large],
+      ] as const) {
+        const t = performance.now();
+        await READS.past(rt);
+        list.push(performance.now() - t);
+      }
+    }
+    for (const name of ['scores', 'change', 'rollups'] as const) {
       for (const [which, rt] of [
         ['small', small],
         ['large', large],
@@ -275,6 +289,11 @@ async function main() {
           (name === 'scores' ? ' (goal ≤ 1.5)' : ''),
       );
     }
+    const [ps, pl] = [median(t.pastSmall), median(t.pastLarge)];
+    console.log(
+      `  read scores as of 12 h ago (mid-week, medians of ${RUNS}): ${ps.toFixed(1)} ms and ` +
+        `${pl.toFixed(1)} ms, ratio ${(pl / ps).toFixed(2)}`,
+    );
     for (const w of writes) {
       console.log(`  ${w.width} writer(s) at once:`);
       console.log(`    plain inserts: ${w.inserts.toFixed(0)} answers/s`);

@@ -195,13 +195,17 @@ export async function importAnswers(ctx: Context, text: string): Promise<Answers
     replaced: 0,
     unchanged: 0,
   };
-  // A few rows at once: their roll-up changes are merged into fewer writes (rollups.ts).
+  // A few rows at once: their roll-up changes are merged into fewer writes (batched-writes.ts).
   for (let i = 0; i < answers.length; i += IMPORT_BATCH) {
     const batch = answers.slice(i, i + IMPORT_BATCH);
-    const previous = await Promise.all(batch.map((input) => upsertAnswer(ctx, input)));
+    // All settle before a failure is reported, so none is left running when the import stops.
+    const results = await Promise.allSettled(batch.map((input) => upsertAnswer(ctx, input)));
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
     batch.forEach((input, j) => {
-      if (previous[j] === null) summary.added += 1;
-      else if (previous[j] === input.score) summary.unchanged += 1;
+      const previous = (results[j] as PromiseFulfilledResult<number | null>).value;
+      if (previous === null) summary.added += 1;
+      else if (previous === input.score) summary.unchanged += 1;
       else summary.replaced += 1;
     });
   }

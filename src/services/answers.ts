@@ -5,7 +5,9 @@ import { weekKey } from '../domain/window.js';
 import { isValidScore, type Dimension, type Scale } from '../domain/dimension.js';
 import { isDuplicateKey } from '../store/store.js';
 import type { Context } from './context.js';
-import { PendingRollup } from './rollup-recovery.js';
+import { withLock } from './locks.js';
+import { PendingRollup } from './rollup-marks.js';
+import { whileWritingAnswer } from './rollup-rebuild.js';
 import {
   answerCollection,
   applyChanges,
@@ -157,62 +159,75 @@ async function withAnswerLock<T>(id: string, task: () => Promise<T>): Promise<T>
  * identical click, which changes nothing, not even the answer time).
  *
  * The roll-up change is the difference between the answer as it was stored before this write
- * and as it is after, so a retried or repeated click adds nothing. Writes of one answer are
- * made one at a time in a process. The roll-up change is queued, not awaited: it is written
- * within milliseconds, merged with others under a burst, and this process's score reads wait
- * for it (rollupsSettled). Crash safety: a mark in Redis is set before the answer is written
- * and cleared once the roll-ups hold the change; a process that stops in between leaves the
- * mark, and `recoverRollups` (run by the worker every 10 minutes) recomputes the weeks it
- * names from the stored answers. `rapport scores rebuild ENGAGEMENT` recomputes them all.
+ * and as it is after, so a retried or repeated click adds nothing. Writes of one answer go one
+ * at a time: in this process by a lock per answer, across processes by a Redis lock when an
+ * answer is replaced. The change is queued, not awaited: it is written within 100 ms, merged
+ * with others, and this process's score reads wait for it (rollupsSettled).
+ *
+ * Crash safety: a mark in Redis is set before the answer is written and cleared once the
+ * roll-ups hold the change. If Redis cannot take the mark, nothing is written. A process that
+ * stops in between, or a roll-up write that fails, leaves the mark, and `recoverRollups`
+ * (run by the worker every 10 minutes) recomputes the weeks it names from the stored answers.
  */
 export async function upsertAnswer(ctx: Context, input: AnswerInput): Promise<number | null> {
   const id = answerIdOf(input);
-  return withAnswerLock(id, () => writeAnswer(ctx, id, input));
+  return withAnswerLock(id, () =>
+    whileWritingAnswer(ctx.store, input.engagementId, () => writeAnswer(ctx, id, input)),
+  );
 }
 
 async function writeAnswer(ctx: Context, id: string, input: AnswerInput): Promise<number | null> {
   const store = ctx.store;
   const timezone = await engagementTimezone(store, input.engagementId);
   const after = countedOf(input, timezone);
-  // The mark goes out first on its own connection, so Redis has it before the answer is
-  // stored; the insert need not wait for Redis to say so.
-  const [mark, inserted] = await Promise.all([
-    PendingRollup.open(ctx, id, input.engagementId, after.week),
-    insertAnswer(ctx, id, input),
-  ]);
+  const mark = await PendingRollup.open(ctx, id, input.engagementId, after.week);
   let before: AnswerRow | null = null;
-  if (!inserted) {
-    const stored = await answerCollection(store).findOne({ _id: id });
-    if (!stored) throw new Error(`answer ${id} was removed while it was written`);
-    if (stored.score === input.score) {
-      await mark.close();
-      return stored.score;
-    }
-    await mark.alsoTouches(weekKey(stored.answeredAt, timezone));
-    before = await answerCollection(store).findOneAndUpdate(
-      { _id: id },
-      {
-        $set: {
-          score: input.score,
-          answeredAt: input.answeredAt,
-          source: input.source,
-          updatedAt: ctx.now(),
-        },
-      },
-      { returnDocument: 'before' },
-    );
+  if (!(await insertAnswer(ctx, id, input))) {
+    before = await withLock(ctx, `answer:${id}`, () => replaceAnswer(ctx, id, input, mark));
     if (!before) throw new Error(`answer ${id} was removed while it was written`);
+    if (before.score === input.score) {
+      await mark.close();
+      return before.score;
+    }
   }
   const from = before ? countedOf(before, timezone) : null;
   // The answer is stored and the mark set: the roll-ups follow behind, merged with the changes
   // of other answers arriving meanwhile. If they fail, the mark stays for recoverRollups.
-  applyChanges(store, input.engagementId, changesOf(from, after), () => mark.close()).catch(
+  applyChanges(ctx, input.engagementId, changesOf(from, after), () => mark.close()).catch(
     (err: unknown) => {
       ctx.log.error(
         { engagementId: input.engagementId, err: (err as Error).message },
-        'roll-up write unfinished; recovery will recompute the week',
+        'roll-ups or their mark not written; recovery will recompute the week',
       );
     },
   );
   return before?.score ?? null;
+}
+
+/**
+ * Replaces a stored answer's score and time and returns it as it was before; an answer with
+ * the same score is left as it is. Returns null if the answer is gone.
+ */
+async function replaceAnswer(
+  ctx: Context,
+  id: string,
+  input: AnswerInput,
+  mark: PendingRollup,
+): Promise<AnswerRow | null> {
+  const stored = await answerCollection(ctx.store).findOne({ _id: id });
+  if (!stored || stored.score === input.score) return stored;
+  const timezone = await engagementTimezone(ctx.store, input.engagementId);
+  await mark.alsoTouches(weekKey(stored.answeredAt, timezone));
+  return answerCollection(ctx.store).findOneAndUpdate(
+    { _id: id },
+    {
+      $set: {
+        score: input.score,
+        answeredAt: input.answeredAt,
+        source: input.source,
+        updatedAt: ctx.now(),
+      },
+    },
+    { returnDocument: 'before' },
+  );
 }

@@ -13,8 +13,15 @@ import {
 } from '../domain/rollup.js';
 import { addToTally, emptyTallies, type Tallies } from '../domain/scores.js';
 import { weekKey, weekStart, type Window } from '../domain/window.js';
-import { batchedWriter, type BatchedWriter, type DocUpdate } from '../store/batched-writes.js';
+import {
+  batchedWriter,
+  batchedWriterOf,
+  type BatchedWriter,
+  type DocUpdate,
+} from '../store/batched-writes.js';
 import type { Store } from '../store/store.js';
+import type { Context } from './context.js';
+import { withLock } from './locks.js';
 
 /** What the roll-ups need to know of one answer: where it is counted and as what. */
 export interface AnswerState {
@@ -70,9 +77,15 @@ export function countedOf(a: AnswerState, timezone: string): Counted {
   return { ...a, week: weekKey(a.answeredAt, timezone) };
 }
 
-/** The roll-ups' batched writer, one group per engagement (see BatchedWriter). */
-function rollupWriter(store: Store): BatchedWriter {
-  return batchedWriter(store, store.rollups.collection.collectionName);
+/**
+ * The roll-ups' batched writer, one group per engagement (see BatchedWriter). Each batch is
+ * written holding the engagement's roll-up lock in Redis, so batches of two processes never
+ * update one roll-up at the same moment (FerretDB could lose one of them).
+ */
+export function rollupWriter(ctx: Context): BatchedWriter {
+  return batchedWriter(ctx.store, ctx.store.rollups.collection.collectionName, (group, task) =>
+    withLock(ctx, `rollups:${group}`, task),
+  );
 }
 
 function updateOf(c: CellChange): DocUpdate {
@@ -91,22 +104,17 @@ function updateOf(c: CellChange): DocUpdate {
  * was queued before them (rollupsSettled).
  */
 export function applyChanges(
-  store: Store,
+  ctx: Context,
   engagementId: string,
   changes: CellChange[],
   afterStored?: () => Promise<void>,
 ): Promise<void> {
-  return rollupWriter(store).write(engagementId, changes.map(updateOf), afterStored);
+  return rollupWriter(ctx).write(engagementId, changes.map(updateOf), afterStored);
 }
 
 /** Resolves once every roll-up change queued in this process for the engagement is written. */
-export function rollupsSettled(store: Store, engagementId: string): Promise<void> {
-  return rollupWriter(store).settled(engagementId);
-}
-
-/** Runs `task` with no roll-up write of the engagement under way in this process. */
-function exclusive<T>(store: Store, engagementId: string, task: () => Promise<T>): Promise<T> {
-  return rollupWriter(store).exclusive(engagementId, task);
+export async function rollupsSettled(store: Store, engagementId: string): Promise<void> {
+  await batchedWriterOf(store, store.rollups.collection.collectionName)?.settled(engagementId);
 }
 
 /** The week keys of a window: its Monday and each following one up to the window's end. */
@@ -173,7 +181,8 @@ export async function talliesFromRollups(
   return tallies;
 }
 
-async function replaceWeeks(
+/** Replaces the roll-ups of `weeks` by those of `answers` (all stored answers of them). */
+export async function replaceWeeks(
   store: Store,
   engagementId: string,
   weeks: string[],
@@ -189,52 +198,13 @@ async function replaceWeeks(
   for (const _id of stale) await rollupCollection(store).deleteOne({ _id });
 }
 
-/**
- * Recomputes the roll-ups of some weeks of an engagement from the answers stored in them, as
- * after a crash between an answer's write and its roll-up's. Returns the answers counted.
- */
-export async function rebuildWeeks(
+/** The stored answers of one week of an engagement. */
+export function weekAnswers(
   store: Store,
   engagementId: string,
-  weeks: string[],
-): Promise<number> {
-  const timezone = await engagementTimezone(store, engagementId);
-  return exclusive(store, engagementId, async () => {
-    let counted = 0;
-    for (const week of new Set(weeks)) {
-      const span = weekSpan(week, timezone);
-      const answers = await answersBetween(store, engagementId, span.start, span.end, 'lt');
-      await replaceWeeks(store, engagementId, [week], answers, timezone);
-      counted += answers.length;
-    }
-    return counted;
-  });
-}
-
-/**
- * Recomputes all of an engagement's roll-ups from its stored answers and replaces the old
- * ones. It is a repair: answers written meanwhile by another process may be counted off until
- * it runs again. Returns the number of answers and of weeks.
- */
-export async function rebuildRollups(
-  store: Store,
-  engagementId: string,
-): Promise<{ answers: number; weeks: number }> {
-  const timezone = await engagementTimezone(store, engagementId);
-  return exclusive(store, engagementId, async () => {
-    const answers = await answerCollection(store).find({ engagementId }).toArray();
-    const stored = await rollupCollection(store)
-      .find({ engagementId })
-      .project<{ week: string }>({ week: 1 })
-      .toArray();
-    const weeks = new Set([
-      ...stored.map((c) => c.week),
-      ...answers.map((a) => weekKey(a.answeredAt, timezone)),
-    ]);
-    await replaceWeeks(store, engagementId, [...weeks], answers, timezone);
-    return {
-      answers: answers.length,
-      weeks: new Set(answers.map((a) => weekKey(a.answeredAt, timezone))).size,
-    };
-  });
+  week: string,
+  timezone: string,
+): Promise<AnswerRow[]> {
+  const span = weekSpan(week, timezone);
+  return answersBetween(store, engagementId, span.start, span.end, 'lt');
 }

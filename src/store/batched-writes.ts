@@ -32,7 +32,7 @@ export function mergeUpdates(updates: DocUpdate[]): DocUpdate[] {
   return [...byId.values()];
 }
 
-function updateOf(u: DocUpdate): UpdateFilter<{ _id: string }> {
+function mongoUpdate(u: DocUpdate): UpdateFilter<{ _id: string }> {
   const update: Record<string, object> = {};
   if (u.inc && Object.keys(u.inc).length > 0) update.$inc = u.inc;
   if (u.set && Object.keys(u.set).length > 0) update.$set = u.set;
@@ -49,6 +49,7 @@ interface Queued {
 }
 
 interface Group {
+  name: string;
   lock: Mutex;
   waiting: Queued[];
   /** The latest batch scheduled; it never rejects. */
@@ -67,6 +68,9 @@ const GATHER_MS = 100;
 /** A batch holding this many queued calls is written without waiting longer. */
 const FULL_BATCH = 256;
 
+/** Wraps the write of each batch of a group, as in a lock shared with other processes. */
+export type Guard = (group: string, task: () => Promise<void>) => Promise<void>;
+
 /**
  * Writes counters and sets of one collection behind their callers, a batch at a time per group
  * (an engagement, a pulse), merging the updates of each batch per document. FerretDB 1.24
@@ -78,7 +82,10 @@ const FULL_BATCH = 256;
 export class BatchedWriter {
   private readonly groups = new Map<string, Group>();
 
-  constructor(private readonly collection: () => Collection<{ _id: string }>) {}
+  constructor(
+    private readonly collection: () => Collection<{ _id: string }>,
+    private readonly guard: Guard = (_group, task) => task(),
+  ) {}
 
   /**
    * Queues updates of a group and `afterStored` to run once they are written; the promise
@@ -97,16 +104,12 @@ export class BatchedWriter {
     });
   }
 
-  /** Resolves once everything queued for the group in this process is written. */
+  /** Resolves once everything queued for the group in this process before the call is written. */
   async settled(group: string): Promise<void> {
     const g = this.groups.get(group);
     if (!g) return;
-    let last: Promise<void>;
-    do {
-      g.kick?.();
-      last = g.last;
-      await last;
-    } while (last !== g.last);
+    g.kick?.();
+    await g.last;
   }
 
   /** Resolves once everything queued in this process is written, as at shutdown. */
@@ -122,7 +125,7 @@ export class BatchedWriter {
   private groupOf(group: string): Group {
     let g = this.groups.get(group);
     if (!g) {
-      g = { lock: new Mutex(), waiting: [], last: Promise.resolve(), kick: null };
+      g = { name: group, lock: new Mutex(), waiting: [], last: Promise.resolve(), kick: null };
       this.groups.set(group, g);
     }
     return g;
@@ -146,32 +149,41 @@ export class BatchedWriter {
   private async flush(g: Group): Promise<void> {
     const batch = g.waiting.splice(0);
     try {
-      const merged = mergeUpdates(batch.flatMap((b) => b.updates));
-      await Promise.all(
-        merged
-          .filter((u) => Object.keys(updateOf(u)).length > 0)
-          .map((u) => this.collection().updateOne({ _id: u.id }, updateOf(u), { upsert: true })),
-      );
+      await this.guard(g.name, async () => {
+        const merged = mergeUpdates(batch.flatMap((b) => b.updates));
+        await Promise.all(
+          merged
+            .filter((u) => Object.keys(mongoUpdate(u)).length > 0)
+            .map((u) =>
+              this.collection().updateOne({ _id: u.id }, mongoUpdate(u), { upsert: true }),
+            ),
+        );
+        await Promise.all(batch.map((b) => b.afterStored().then(b.resolve, b.reject)));
+      });
     } catch (err) {
       for (const b of batch) b.reject(err);
-      return;
     }
-    await Promise.all(batch.map((b) => b.afterStored().then(b.resolve, b.reject)));
   }
 }
 
 const registry = new WeakMap<Store, Map<string, BatchedWriter>>();
 
-/** The store's batched writer of one collection, made on first use. */
-export function batchedWriter(store: Store, collectionName: string): BatchedWriter {
+/** The store's batched writer of one collection, made on first use with `guard`. */
+export function batchedWriter(store: Store, collectionName: string, guard?: Guard): BatchedWriter {
   let byName = registry.get(store);
   if (!byName) registry.set(store, (byName = new Map<string, BatchedWriter>()));
   let writer = byName.get(collectionName);
   if (!writer) {
-    writer = new BatchedWriter(() => store.connection.collection<{ _id: string }>(collectionName));
+    const collection = () => store.connection.collection<{ _id: string }>(collectionName);
+    writer = new BatchedWriter(collection, guard);
     byName.set(collectionName, writer);
   }
   return writer;
+}
+
+/** The store's batched writer of one collection, if one was made. */
+export function batchedWriterOf(store: Store, collectionName: string): BatchedWriter | undefined {
+  return registry.get(store)?.get(collectionName);
 }
 
 /** Resolves once every batched write of the store queued in this process is written. */

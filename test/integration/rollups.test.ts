@@ -3,13 +3,10 @@ import { figureLine } from '../../adapters/render-scores.js';
 import { cellId } from '../../src/domain/rollup.js';
 import { recordClick } from '../../src/services/answers.js';
 import { sendPulseNow } from '../../src/services/pulses.js';
-import { PendingRollup, recoverRollups } from '../../src/services/rollup-recovery.js';
-import {
-  answerCollection,
-  rebuildRollups,
-  rollupCollection,
-  rollupsSettled,
-} from '../../src/services/rollups.js';
+import { PendingRollup } from '../../src/services/rollup-marks.js';
+import { rebuildRollups } from '../../src/services/rollup-rebuild.js';
+import { recoverRollups } from '../../src/services/rollup-recovery.js';
+import { answerCollection, rollupCollection, rollupsSettled } from '../../src/services/rollups.js';
 import { scoresOf } from '../../src/services/scores.js';
 import { testRuntime, type TestRuntime } from '../support/runtime.js';
 
@@ -160,7 +157,7 @@ describe('roll-ups kept on every click', () => {
     await click('c1', 'U1', 9);
     const before = await scoresOf(rt.ctx.store, 'acme-globex', rt.clock.now);
     const cell = await week();
-    expect(await rebuildRollups(rt.ctx.store, 'acme-globex')).toEqual({ answers: 2, weeks: 1 });
+    expect(await rebuildRollups(rt.ctx, 'acme-globex')).toEqual({ answers: 2, weeks: 1 });
     expect(await scoresOf(rt.ctx.store, 'acme-globex', rt.clock.now)).toEqual(before);
     expect(await week()).toMatchObject({
       promoters: cell?.promoters ?? 0,

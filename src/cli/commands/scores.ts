@@ -4,7 +4,7 @@ import { scoresSections } from '../../../adapters/render-scores.js';
 import type { Env } from '../../config/env.js';
 import { UserError } from '../../errors.js';
 import { importAnswers } from '../../services/answer-import.js';
-import { rebuildRollups } from '../../services/rollups.js';
+import { rebuildRollups } from '../../services/rollup-rebuild.js';
 import { scoresOf } from '../../services/scores.js';
 import { isoTime } from '../time-option.js';
 import { withRuntime } from './core.js';
@@ -48,7 +48,7 @@ export function registerScoresCommands(cli: Command, env: () => Env): void {
     .action(async (engagementId: string) => {
       const result = await withRuntime(env(), async (rt) => {
         const exists = await rt.ctx.store.engagements.exists({ _id: engagementId });
-        return exists ? rebuildRollups(rt.ctx.store, engagementId) : null;
+        return exists ? rebuildRollups(rt.ctx, engagementId) : null;
       });
       if (!result) throw new UserError(`engagement: no engagement "${engagementId}"`);
       console.log(`roll-ups rebuilt: ${result.answers} answers in ${result.weeks} weeks`);
