@@ -44,6 +44,19 @@ describe('roll-ups kept safe', () => {
   const clientNps = async () =>
     (await scoresOf(rt.ctx.store, 'acme-globex', rt.clock.now))!.sides.client.advocacy;
 
+  it('count every one of many answers written at once in the same week', async () => {
+    await setUp();
+    const people = Array.from({ length: 24 }, (_, i) => `p${i}`);
+    await Promise.all(people.map((p, i) => upsertAnswer(rt.ctx, answer(p, i % 2 ? 3 : 10))));
+    expect(await clientNps()).toMatchObject({
+      n: 24,
+      people: 24,
+      promoters: 12,
+      detractors: 12,
+      value: 0,
+    });
+  });
+
   it('count an answer once when a rebuild runs while its change is still queued', async () => {
     await setUp();
     // upsertAnswer returns with the roll-up change queued, not yet written.
