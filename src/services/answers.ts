@@ -164,8 +164,8 @@ async function withAnswerLock<T>(id: string, task: () => Promise<T>): Promise<T>
  * answer is replaced. The change is queued, not awaited: it is written within 100 ms, merged
  * with others, and this process's score reads wait for it (rollupsSettled).
  *
- * Crash safety: a mark in Redis is set before the answer is written and cleared once the
- * roll-ups hold the change. If Redis cannot take the mark, nothing is written. A process that
+ * Crash safety: a mark in Redis is set with the answer's write and cleared once the roll-ups
+ * hold the change. If Redis cannot take the mark, the answer is not kept. A process that
  * stops in between, or a roll-up write that fails, leaves the mark, and `recoverRollups`
  * (run by the worker every 10 minutes) recomputes the weeks it names from the stored answers.
  */
@@ -180,9 +180,9 @@ async function writeAnswer(ctx: Context, id: string, input: AnswerInput): Promis
   const store = ctx.store;
   const timezone = await engagementTimezone(store, input.engagementId);
   const after = countedOf(input, timezone);
-  const mark = await PendingRollup.open(ctx, id, input.engagementId, after.week);
+  const { mark, inserted } = await markAndInsert(ctx, id, input, after.week);
   let before: AnswerRow | null = null;
-  if (!(await insertAnswer(ctx, id, input))) {
+  if (!inserted) {
     before = await withLock(ctx, `answer:${id}`, () => replaceAnswer(ctx, id, input, mark));
     if (!before) throw new Error(`answer ${id} was removed while it was written`);
     if (before.score === input.score) {
@@ -202,6 +202,34 @@ async function writeAnswer(ctx: Context, id: string, input: AnswerInput): Promis
     },
   );
   return before?.score ?? null;
+}
+
+/**
+ * Sets the answer's mark and inserts the answer at the same time, so the write waits for one
+ * round trip, not two. The mark is sent first; should Redis refuse it, an answer this call
+ * inserted is taken out again before the error is thrown, so no answer is left without a mark.
+ */
+async function markAndInsert(
+  ctx: Context,
+  id: string,
+  input: AnswerInput,
+  week: string,
+): Promise<{ mark: PendingRollup; inserted: boolean }> {
+  const [marked, inserted] = await Promise.allSettled([
+    PendingRollup.open(ctx, id, input.engagementId, week),
+    insertAnswer(ctx, id, input),
+  ]);
+  if (marked.status === 'rejected') {
+    if (inserted.status === 'fulfilled' && inserted.value) {
+      await answerCollection(ctx.store).deleteOne({ _id: id });
+    }
+    throw marked.reason;
+  }
+  if (inserted.status === 'rejected') {
+    await marked.value.close();
+    throw inserted.reason;
+  }
+  return { mark: marked.value, inserted: inserted.value };
 }
 
 /**
