@@ -1,7 +1,7 @@
 import { indexValue } from './alignment.js';
 import { DIMENSIONS, SIDES, type Dimension, type Side } from './dimension.js';
 import { npsBand } from './nps.js';
-import type { Tallies } from './scores.js';
+import { addToTally, type Tallies } from './scores.js';
 
 /** The counters of one engagement × side × dimension × week. */
 export interface RollupCounters {
@@ -57,8 +57,8 @@ export function weekCellIds(engagementId: string, week: string): string[] {
 }
 
 /**
- * The field name a person has in a roll-up's `people`. Stored field names may not hold `.` or
- * start with `$`, so those (and `%`) are percent-encoded.
+ * The field name a person (or an answer, in a ledger) has in a roll-up. Stored field names may
+ * not hold `.` or start with `$`, so those (and `%`) are percent-encoded.
  */
 export function personKey(personId: string): string {
   return personId.replace(/[.$%]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
@@ -171,4 +171,53 @@ export function cellsOfAnswers(answers: Counted[]): RollupCell[] {
     if (!cell.lastAt || cell.lastAt < a.answeredAt) cell.lastAt = a.answeredAt;
   }
   return [...byId.values()];
+}
+
+/** What a week's ledger keeps of one answer: person, time, score, side and dimension. */
+export interface LedgerEntry {
+  p: string;
+  t: Date;
+  s: number;
+  side: Side;
+  d: Dimension;
+}
+
+/**
+ * The ledger of one engagement × week: its answers by answer key, so that a window ending
+ * inside the week is counted to the second without reading the answers collection. Its size
+ * grows with that one week's answers.
+ */
+export interface RollupLedger {
+  _id: string;
+  engagementId: string;
+  week: string;
+  entries?: Record<string, LedgerEntry>;
+}
+
+/** The id of the ledger of one engagement × week. */
+export function ledgerId(engagementId: string, week: string): string {
+  return `${engagementId}--${week}`;
+}
+
+export function ledgerEntry(a: Counted): LedgerEntry {
+  return { p: a.personId, t: a.answeredAt, s: a.score, side: a.side, d: a.dimension };
+}
+
+/** The ledgers of a set of answers, computed afresh, as a rebuild stores them. */
+export function ledgersOfAnswers(answers: (Counted & { id: string })[]): RollupLedger[] {
+  const byId = new Map<string, RollupLedger>();
+  for (const a of answers) {
+    const _id = ledgerId(a.engagementId, a.week);
+    let ledger = byId.get(_id);
+    if (!ledger) byId.set(_id, (ledger = { _id, engagementId: a.engagementId, week: a.week }));
+    (ledger.entries ??= {})[personKey(a.id)] = ledgerEntry(a);
+  }
+  return [...byId.values()];
+}
+
+/** Adds a ledger's answers up to `asOf` to window tallies. */
+export function addLedger(tallies: Tallies, ledger: RollupLedger, asOf: Date): void {
+  for (const e of Object.values(ledger.entries ?? {})) {
+    if (e.t <= asOf) addToTally(tallies[e.side][e.d], e.d, e.s, personKey(e.p));
+  }
 }

@@ -1,6 +1,5 @@
 import { Mutex } from 'async-mutex';
 import { jobId } from '../../jobs/catalog.js';
-import { changesOf } from '../domain/rollup.js';
 import { weekKey } from '../domain/window.js';
 import { isValidScore, type Dimension, type Scale } from '../domain/dimension.js';
 import { isDuplicateKey } from '../store/store.js';
@@ -10,7 +9,7 @@ import { PendingRollup } from './rollup-marks.js';
 import { whileWritingAnswer } from './rollup-rebuild.js';
 import {
   answerCollection,
-  applyChanges,
+  applyAnswerChange,
   countedOf,
   engagementTimezone,
   type AnswerRow,
@@ -193,14 +192,12 @@ async function writeAnswer(ctx: Context, id: string, input: AnswerInput): Promis
   const from = before ? countedOf(before, timezone) : null;
   // The answer is stored and the mark set: the roll-ups follow behind, merged with the changes
   // of other answers arriving meanwhile. If they fail, the mark stays for recoverRollups.
-  applyChanges(ctx, input.engagementId, changesOf(from, after), () => mark.close()).catch(
-    (err: unknown) => {
-      ctx.log.error(
-        { engagementId: input.engagementId, err: (err as Error).message },
-        'roll-ups or their mark not written; recovery will recompute the week',
-      );
-    },
-  );
+  applyAnswerChange(ctx, id, from, after, () => mark.close()).catch((err: unknown) => {
+    ctx.log.error(
+      { engagementId: input.engagementId, err: (err as Error).message },
+      'roll-ups or their mark not written; recovery will recompute the week',
+    );
+  });
   return before?.score ?? null;
 }
 

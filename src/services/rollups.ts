@@ -3,15 +3,21 @@ import { addWeeks, format } from 'date-fns';
 import type { Dimension, Side } from '../domain/dimension.js';
 import {
   addCells,
+  addLedger,
   cellId,
   cellsOfAnswers,
+  changesOf,
+  ledgerEntry,
+  ledgerId,
+  ledgersOfAnswers,
   personKey,
   weekCellIds,
   type CellChange,
   type Counted,
   type RollupCell,
+  type RollupLedger,
 } from '../domain/rollup.js';
-import { addToTally, emptyTallies, type Tallies } from '../domain/scores.js';
+import { emptyTallies, type Tallies } from '../domain/scores.js';
 import { weekKey, weekStart, type Window } from '../domain/window.js';
 import {
   batchedWriter,
@@ -83,13 +89,22 @@ export function countedOf(a: AnswerState, timezone: string): Counted {
  * update one roll-up at the same moment (FerretDB could lose one of them).
  */
 export function rollupWriter(ctx: Context): BatchedWriter {
-  return batchedWriter(ctx.store, ctx.store.rollups.collection.collectionName, (group, task) =>
-    withLock(ctx, `rollups:${group}`, task),
-  );
+  return batchedWriter(ctx.store, WRITER, (group, task) => withLock(ctx, `rollups:${group}`, task));
 }
 
-function updateOf(c: CellChange): DocUpdate {
+/** The name of the roll-ups' batched writer. */
+const WRITER = 'rollups';
+
+/** The collection of the week ledgers (RollupLedger). */
+export const LEDGERS = 'rollupledgers';
+
+export function ledgerCollection(store: Store) {
+  return store.connection.collection<RollupLedger>(LEDGERS);
+}
+
+function cellUpdate(store: Store, c: CellChange): DocUpdate {
   return {
+    collection: store.rollups.collection.collectionName,
     id: cellId(c.key),
     inc: c.inc,
     ...(c.lastAt ? { max: { lastAt: c.lastAt } } : {}),
@@ -97,24 +112,50 @@ function updateOf(c: CellChange): DocUpdate {
   };
 }
 
+/** The ledger updates that move an answer's entry from `from`'s week to `to`'s. */
+function ledgerUpdates(answerId: string, from: Counted | null, to: Counted): DocUpdate[] {
+  const field = `entries.${personKey(answerId)}`;
+  const updates: DocUpdate[] = [];
+  if (from && from.week !== to.week) {
+    updates.push({
+      collection: LEDGERS,
+      id: ledgerId(from.engagementId, from.week),
+      unset: [field],
+    });
+  }
+  updates.push({
+    collection: LEDGERS,
+    id: ledgerId(to.engagementId, to.week),
+    set: { [field]: ledgerEntry(to) },
+    setOnInsert: { engagementId: to.engagementId, week: to.week },
+  });
+  return updates;
+}
+
 /**
- * Queues changes to an engagement's roll-ups, and `afterStored` to run once they are written;
- * the promise resolves when both are done. Changes are written behind their callers within
- * 100 ms, merged per roll-up; reads of the engagement's scores in this process wait for what
- * was queued before them (rollupsSettled).
+ * Queues the roll-up and ledger changes that take an answer from being counted as `from`
+ * (null: new) to `to`, and `afterStored` to run once they are written; the promise resolves
+ * when both are done. Changes are written behind their callers within 100 ms, merged per
+ * document; reads of the engagement's scores in this process wait for what was queued before
+ * them (rollupsSettled).
  */
-export function applyChanges(
+export function applyAnswerChange(
   ctx: Context,
-  engagementId: string,
-  changes: CellChange[],
+  answerId: string,
+  from: Counted | null,
+  to: Counted,
   afterStored?: () => Promise<void>,
 ): Promise<void> {
-  return rollupWriter(ctx).write(engagementId, changes.map(updateOf), afterStored);
+  const updates = [
+    ...changesOf(from, to).map((c) => cellUpdate(ctx.store, c)),
+    ...ledgerUpdates(answerId, from, to),
+  ];
+  return rollupWriter(ctx).write(to.engagementId, updates, afterStored);
 }
 
 /** Resolves once every roll-up change queued in this process for the engagement is written. */
 export async function rollupsSettled(store: Store, engagementId: string): Promise<void> {
-  await batchedWriterOf(store, store.rollups.collection.collectionName)?.settled(engagementId);
+  await batchedWriterOf(store, WRITER)?.settled(engagementId);
 }
 
 /** The week keys of a window: its Monday and each following one up to the window's end. */
@@ -137,24 +178,18 @@ function weekSpan(week: string, timezone: string): { start: Date; end: Date } {
   return { start, end: new Date(addWeeks(new TZDate(start.getTime(), timezone), 1).getTime()) };
 }
 
-function answersBetween(
-  store: Store,
-  engagementId: string,
-  from: Date,
-  to: Date,
-  end: 'lt' | 'lte',
-) {
+/** The stored answers of an engagement answered in [from, to). */
+function answersBetween(store: Store, engagementId: string, from: Date, to: Date) {
   return answerCollection(store)
-    .find({ engagementId, answeredAt: { $gte: from, [`$${end}`]: to } })
+    .find({ engagementId, answeredAt: { $gte: from, $lt: to } })
     .toArray();
 }
 
 /**
  * The tallies of one engagement's window from its roll-ups, once this process's queued changes
  * are written: one lookup by id per week, side and dimension, so the cost does not grow with
- * the number of stored answers. Only when the window
- * ends inside a week that has answers after its end (a window in the past) are that one week's
- * answers read, up to the end.
+ * the number of stored answers. When the window ends inside a week that has answers after its
+ * end (a window in the past), that week is counted from its ledger instead, to the second.
  */
 export async function talliesFromRollups(
   store: Store,
@@ -173,15 +208,13 @@ export async function talliesFromRollups(
   const tallies = emptyTallies();
   addCells(tallies, partial ? cells.filter((c) => c.week !== last) : cells);
   if (partial && last) {
-    const span = weekSpan(last, timezone);
-    for (const a of await answersBetween(store, engagementId, span.start, window.end, 'lte')) {
-      addToTally(tallies[a.side][a.dimension], a.dimension, a.score, personKey(a.personId));
-    }
+    const ledger = await ledgerCollection(store).findOne({ _id: ledgerId(engagementId, last) });
+    if (ledger) addLedger(tallies, ledger, window.end);
   }
   return tallies;
 }
 
-/** Replaces the roll-ups of `weeks` by those of `answers` (all stored answers of them). */
+/** Replaces the roll-ups and ledgers of `weeks` by those of `answers` (all stored in them). */
 export async function replaceWeeks(
   store: Store,
   engagementId: string,
@@ -196,6 +229,15 @@ export async function replaceWeeks(
   const kept = new Set(cells.map((c) => c._id));
   const stale = weeks.flatMap((w) => weekCellIds(engagementId, w)).filter((id) => !kept.has(id));
   for (const _id of stale) await rollupCollection(store).deleteOne({ _id });
+  const ledgers = ledgersOfAnswers(answers.map((a) => ({ ...countedOf(a, timezone), id: a._id })));
+  for (const ledger of ledgers) {
+    await ledgerCollection(store).replaceOne({ _id: ledger._id }, ledger, { upsert: true });
+  }
+  const withLedger = new Set(ledgers.map((l) => l._id));
+  for (const week of weeks) {
+    const _id = ledgerId(engagementId, week);
+    if (!withLedger.has(_id)) await ledgerCollection(store).deleteOne({ _id });
+  }
 }
 
 /** The stored answers of one week of an engagement. */
@@ -206,5 +248,5 @@ export function weekAnswers(
   timezone: string,
 ): Promise<AnswerRow[]> {
   const span = weekSpan(week, timezone);
-  return answersBetween(store, engagementId, span.start, span.end, 'lt');
+  return answersBetween(store, engagementId, span.start, span.end);
 }

@@ -4,25 +4,43 @@ import type { Store } from './store.js';
 
 /** An update of one document by `_id`, in a form that merges with others of the same. */
 export interface DocUpdate {
+  /** The collection's name. */
+  collection: string;
   id: string;
   /** Amounts to add; merged updates add up, and fields that net to zero are dropped. */
   inc?: Record<string, number>;
-  /** Values to set; of merged updates, the later one wins. */
+  /** Values to set; of merged updates of a field, set or unset, the later one wins. */
   set?: Record<string, unknown>;
+  /** Fields to remove. */
+  unset?: string[];
   /** Times to raise fields to; of merged updates, the latest wins. */
   max?: Record<string, Date>;
   /** Values a new document starts with; of merged updates, the first wins. */
   setOnInsert?: Record<string, unknown>;
 }
 
-/** Merges updates by document, in order. */
-export function mergeUpdates(updates: DocUpdate[]): DocUpdate[] {
-  const byId = new Map<string, Required<DocUpdate>>();
+type Merged = Required<DocUpdate>;
+
+/** Merges updates by collection and document, in order. */
+export function mergeUpdates(updates: DocUpdate[]): Merged[] {
+  const byId = new Map<string, Merged>();
   for (const u of updates) {
-    let m = byId.get(u.id);
-    if (!m) byId.set(u.id, (m = { id: u.id, inc: {}, set: {}, max: {}, setOnInsert: {} }));
+    const key = `${u.collection}\u0000${u.id}`;
+    let m = byId.get(key);
+    if (!m) {
+      const { collection, id } = u;
+      m = { collection, id, inc: {}, set: {}, unset: [], max: {}, setOnInsert: {} };
+      byId.set(key, m);
+    }
     for (const [f, v] of Object.entries(u.inc ?? {})) m.inc[f] = (m.inc[f] ?? 0) + v;
-    Object.assign(m.set, u.set);
+    for (const [f, v] of Object.entries(u.set ?? {})) {
+      m.set[f] = v;
+      m.unset = m.unset.filter((x) => x !== f);
+    }
+    for (const f of u.unset ?? []) {
+      delete m.set[f];
+      if (!m.unset.includes(f)) m.unset.push(f);
+    }
     for (const [f, v] of Object.entries(u.max ?? {})) if (!m.max[f] || m.max[f] < v) m.max[f] = v;
     m.setOnInsert = { ...u.setOnInsert, ...m.setOnInsert };
   }
@@ -32,12 +50,13 @@ export function mergeUpdates(updates: DocUpdate[]): DocUpdate[] {
   return [...byId.values()];
 }
 
-function mongoUpdate(u: DocUpdate): UpdateFilter<{ _id: string }> {
+function mongoUpdate(u: Merged): UpdateFilter<{ _id: string }> {
   const update: Record<string, object> = {};
-  if (u.inc && Object.keys(u.inc).length > 0) update.$inc = u.inc;
-  if (u.set && Object.keys(u.set).length > 0) update.$set = u.set;
-  if (u.max && Object.keys(u.max).length > 0) update.$max = u.max;
-  if (u.setOnInsert && Object.keys(u.setOnInsert).length > 0) update.$setOnInsert = u.setOnInsert;
+  if (Object.keys(u.inc).length > 0) update.$inc = u.inc;
+  if (Object.keys(u.set).length > 0) update.$set = u.set;
+  if (u.unset.length > 0) update.$unset = Object.fromEntries(u.unset.map((f) => [f, '']));
+  if (Object.keys(u.max).length > 0) update.$max = u.max;
+  if (Object.keys(u.setOnInsert).length > 0) update.$setOnInsert = u.setOnInsert;
   return update;
 }
 
@@ -72,8 +91,8 @@ const FULL_BATCH = 256;
 export type Guard = (group: string, task: () => Promise<void>) => Promise<void>;
 
 /**
- * Writes counters and sets of one collection behind their callers, a batch at a time per group
- * (an engagement, a pulse), merging the updates of each batch per document. FerretDB 1.24
+ * Writes counters and sets behind their callers, a batch at a time per group (an engagement),
+ * merging the updates of each batch per document. FerretDB 1.24
  * applies an update as a read followed by a write, so two updates of one document at the same
  * moment can lose one; within a process, a group's batches therefore go one after another, and
  * each document is written once per batch. Updates are by `_id` alone, which FerretDB looks up
@@ -83,7 +102,7 @@ export class BatchedWriter {
   private readonly groups = new Map<string, Group>();
 
   constructor(
-    private readonly collection: () => Collection<{ _id: string }>,
+    private readonly collection: (name: string) => Collection<{ _id: string }>,
     private readonly guard: Guard = (_group, task) => task(),
   ) {}
 
@@ -155,7 +174,9 @@ export class BatchedWriter {
           merged
             .filter((u) => Object.keys(mongoUpdate(u)).length > 0)
             .map((u) =>
-              this.collection().updateOne({ _id: u.id }, mongoUpdate(u), { upsert: true }),
+              this.collection(u.collection).updateOne({ _id: u.id }, mongoUpdate(u), {
+                upsert: true,
+              }),
             ),
         );
         await Promise.all(batch.map((b) => b.afterStored().then(b.resolve, b.reject)));
@@ -168,22 +189,22 @@ export class BatchedWriter {
 
 const registry = new WeakMap<Store, Map<string, BatchedWriter>>();
 
-/** The store's batched writer of one collection, made on first use with `guard`. */
-export function batchedWriter(store: Store, collectionName: string, guard?: Guard): BatchedWriter {
+/** The store's batched writer named `name`, made on first use with `guard`. */
+export function batchedWriter(store: Store, name: string, guard?: Guard): BatchedWriter {
   let byName = registry.get(store);
   if (!byName) registry.set(store, (byName = new Map<string, BatchedWriter>()));
-  let writer = byName.get(collectionName);
+  let writer = byName.get(name);
   if (!writer) {
-    const collection = () => store.connection.collection<{ _id: string }>(collectionName);
+    const collection = (c: string) => store.connection.collection<{ _id: string }>(c);
     writer = new BatchedWriter(collection, guard);
-    byName.set(collectionName, writer);
+    byName.set(name, writer);
   }
   return writer;
 }
 
-/** The store's batched writer of one collection, if one was made. */
-export function batchedWriterOf(store: Store, collectionName: string): BatchedWriter | undefined {
-  return registry.get(store)?.get(collectionName);
+/** The store's batched writer named `name`, if one was made. */
+export function batchedWriterOf(store: Store, name: string): BatchedWriter | undefined {
+  return registry.get(store)?.get(name);
 }
 
 /** Resolves once every batched write of the store queued in this process is written. */

@@ -107,7 +107,7 @@ describe('the batched writer', () => {
     });
     const order: string[] = [];
     const done = Array.from({ length: 10 }, (_, i) =>
-      writer.write('g', [{ id: 'a', inc: { n: i } }], async () => {
+      writer.write('g', [{ collection: 'counters', id: 'a', inc: { n: i } }], async () => {
         order.push(`stored ${i}`);
         expect(await collection().findOne({ _id: 'a' })).toMatchObject({ n: 45 });
       }),
@@ -126,10 +126,10 @@ describe('the batched writer', () => {
       if (fail) throw new Error('lock not had');
       await task();
     });
-    const first = writer.write('g', [{ id: 'a', inc: { n: 1 } }]);
+    const first = writer.write('g', [{ collection: 'counters', id: 'a', inc: { n: 1 } }]);
     await expect(first).rejects.toThrow('lock not had');
     fail = false;
-    await writer.write('g', [{ id: 'a', inc: { n: 2 } }]);
+    await writer.write('g', [{ collection: 'counters', id: 'a', inc: { n: 2 } }]);
     expect(await collection().findOne({ _id: 'a' })).toMatchObject({ n: 2 });
     expect(await rollupCollection(rt.ctx.store).countDocuments()).toBe(0);
   });

@@ -1,17 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { mergeUpdates } from '../../src/store/batched-writes.js';
 
+const empty = { inc: {}, set: {}, unset: [], max: {}, setOnInsert: {} };
+
 describe('merged document updates', () => {
   it('add up amounts per document and drop the ones that cancel out', () => {
     expect(
       mergeUpdates([
-        { id: 'a', inc: { n: 1, 'people.x': 1 } },
-        { id: 'b', inc: { n: 2 } },
-        { id: 'a', inc: { n: 1, 'people.x': -1 } },
+        { collection: 'c', id: 'a', inc: { n: 1, 'people.x': 1 } },
+        { collection: 'c', id: 'b', inc: { n: 2 } },
+        { collection: 'd', id: 'a', inc: { n: 5 } },
+        { collection: 'c', id: 'a', inc: { n: 1, 'people.x': -1 } },
       ]),
     ).toEqual([
-      { id: 'a', inc: { n: 2 }, set: {}, max: {}, setOnInsert: {} },
-      { id: 'b', inc: { n: 2 }, set: {}, max: {}, setOnInsert: {} },
+      { ...empty, collection: 'c', id: 'a', inc: { n: 2 } },
+      { ...empty, collection: 'c', id: 'b', inc: { n: 2 } },
+      { ...empty, collection: 'd', id: 'a', inc: { n: 5 } },
     ]);
   });
 
@@ -19,11 +23,32 @@ describe('merged document updates', () => {
     const [early, late] = [new Date('2026-03-02T10:00:00Z'), new Date('2026-03-02T11:00:00Z')];
     expect(
       mergeUpdates([
-        { id: 'a', max: { lastAt: late }, set: { s: 1 }, setOnInsert: { week: 'w1' } },
-        { id: 'a', max: { lastAt: early }, set: { s: 2 }, setOnInsert: { week: 'w2' } },
+        { collection: 'c', id: 'a', max: { t: late }, set: { s: 1 }, setOnInsert: { w: 'w1' } },
+        { collection: 'c', id: 'a', max: { t: early }, set: { s: 2 }, setOnInsert: { w: 'w2' } },
       ]),
     ).toEqual([
-      { id: 'a', inc: {}, max: { lastAt: late }, set: { s: 2 }, setOnInsert: { week: 'w1' } },
+      {
+        ...empty,
+        collection: 'c',
+        id: 'a',
+        max: { t: late },
+        set: { s: 2 },
+        setOnInsert: { w: 'w1' },
+      },
+    ]);
+  });
+
+  it('let the later of a set and an unset of one field win', () => {
+    expect(
+      mergeUpdates([
+        { collection: 'c', id: 'a', set: { x: 1, y: 1 } },
+        { collection: 'c', id: 'a', unset: ['x'] },
+        { collection: 'c', id: 'b', unset: ['x'] },
+        { collection: 'c', id: 'b', set: { x: 2 } },
+      ]),
+    ).toEqual([
+      { ...empty, collection: 'c', id: 'a', set: { y: 1 }, unset: ['x'] },
+      { ...empty, collection: 'c', id: 'b', set: { x: 2 } },
     ]);
   });
 });
