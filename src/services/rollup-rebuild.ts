@@ -15,8 +15,12 @@ import {
   type AnswerRow,
 } from './rollups.js';
 
-/** More than any number of answers written at once in one process. */
-const ALL = 1_000_000;
+/**
+ * How many answers of one engagement a process writes at once; more wait their turn. A rebuild
+ * takes all of them. (async-mutex's semaphore walks its capacity on every release, so it is
+ * kept small.)
+ */
+const ALL = 64;
 
 const gates = new WeakMap<Store, Map<string, Semaphore>>();
 
