@@ -1,5 +1,6 @@
 import { jobId } from '../../jobs/catalog.js';
 import type { Context } from './context.js';
+import { forgetRecentReads } from './recent-reads.js';
 
 /** Deliveries that were sent and not answered; at the close they expire. */
 const OPEN_STATES = ['sent'] as const;
@@ -16,6 +17,7 @@ export async function closePulse(ctx: Context, pulseId: string): Promise<number>
     { _id: pulseId, closedAt: null },
     { $set: { closedAt: now < pulse.closesAt ? now : pulse.closesAt } },
   );
+  forgetRecentReads(ctx.store);
   const open = await ctx.store.deliveries
     .find({ pulseId, state: { $in: [...OPEN_STATES] } })
     .select({ _id: 1 })
