@@ -34,20 +34,30 @@ function fields(personId: string, dims: Iterable<string>, dueAt: Date): string[]
   return [...dims].flatMap((d) => [`${personId}\t${d}`, at]);
 }
 
-/** Records that a delivery with these question dimensions, due at `dueAt`, counts as asked. */
-export async function recordAsked(
-  ctx: Context,
-  delivery: {
-    engagementId: string;
-    personId: string;
-    dueAt: Date;
-    questions: { dimension?: string | null }[];
-  },
-): Promise<void> {
+type AskedDelivery = {
+  engagementId: string;
+  personId: string;
+  dueAt: Date;
+  questions: { dimension?: string | null }[];
+};
+
+/**
+ * The hash and field–time pairs that record a delivery as asked (for a caller that writes
+ * them with other things), or null when it carried no question.
+ */
+export function askedFields(ctx: Context, delivery: AskedDelivery) {
   const dims = delivery.questions.flatMap((q) => (q.dimension ? [q.dimension] : []));
-  if (dims.length === 0) return;
-  const args = fields(delivery.personId, dims, delivery.dueAt);
-  await ctx.jobs.connection.eval(RECORD, 1, key(ctx, delivery.engagementId), ...args);
+  if (dims.length === 0) return null;
+  return {
+    key: key(ctx, delivery.engagementId),
+    pairs: fields(delivery.personId, dims, delivery.dueAt),
+  };
+}
+
+/** Records that a delivery with these question dimensions, due at `dueAt`, counts as asked. */
+export async function recordAsked(ctx: Context, delivery: AskedDelivery): Promise<void> {
+  const asked = askedFields(ctx, delivery);
+  if (asked) await ctx.jobs.connection.eval(RECORD, 1, asked.key, ...asked.pairs);
 }
 
 /** The engagement's histories by person id, for planning pulse `pulseId`. */

@@ -6,9 +6,9 @@ import {
 } from '../../adapters/chat-port.js';
 import type { Scale } from '../domain/dimension.js';
 import { questionFor } from '../domain/questions.js';
-import type { DeliveryDoc, EngagementDoc, PulseDoc } from '../store/store.js';
+import type { DeliveryDoc, EngagementDoc, PersonDoc, PulseDoc } from '../store/store.js';
 import type { Context } from './context.js';
-import { recordAsked } from './asked-history.js';
+import { askedFields, recordAsked } from './asked-history.js';
 import { isPersonPaused } from './pause.js';
 import { chatAddress, personOfDelivery } from './people.js';
 import { scheduleReminders } from './reminders.js';
@@ -84,7 +84,10 @@ const SENDABLE: readonly string[] = ['scheduled', 'sending'];
  * The database is only read and written by `_id`, which FerretDB answers from its index.
  */
 export async function deliver(ctx: Context, deliveryId: string): Promise<DeliverResult> {
-  const delivery = await ctx.store.deliveries.findById(deliveryId).lean();
+  // The driver's own calls on the hot path: the same query as the model's, with less work.
+  const delivery = (await ctx.store.deliveries.collection.findOne({
+    _id: deliveryId as never,
+  })) as Delivery | null;
   if (!delivery || !SENDABLE.includes(delivery.state)) return 'skipped';
   const now = ctx.now();
   if (delivery.state === 'sending' && delivery.claimedUntil && delivery.claimedUntil > now) {
@@ -94,7 +97,7 @@ export async function deliver(ctx: Context, deliveryId: string): Promise<Deliver
   const log = ctx.log.child({ engagementId: delivery.engagementId, pulseId: delivery.pulseId });
   const [engagement, person, pulse] = await Promise.all([
     recentEngagement(ctx, delivery.engagementId),
-    personOfDelivery(ctx.store, delivery),
+    personOf(ctx, delivery),
     recentPulse(ctx, delivery.pulseId),
   ]);
   if (engagement?.paused || (person && isPersonPaused(person, now))) {
@@ -133,13 +136,19 @@ export async function deliver(ctx: Context, deliveryId: string): Promise<Deliver
   // A first claim posted the only message there is, so nobody can have clicked it before
   // the state read above: only a later claim reads the state again.
   await markSent(ctx, deliveryId, message, claim.earlierAttempts > 0 ? null : delivery.state);
-  await recordAsked(ctx, delivery);
-  await claims.finish(deliveryId);
+  await claims.finish(deliveryId, askedFields(ctx, delivery) ?? undefined);
   log.info({ deliveryId, platform: port.platform }, 'pulse delivered');
   if (engagement && pulse && person) {
     await scheduleReminders(ctx, deliveryId, { sentAt: ctx.now(), engagement, pulse, person });
   }
   return 'sent';
+}
+
+async function personOf(ctx: Context, delivery: Delivery) {
+  const person = delivery.personRef
+    ? ((await ctx.store.people.collection.findOne({ _id: delivery.personRef })) as PersonDoc | null)
+    : null;
+  return person ?? personOfDelivery(ctx.store, delivery);
 }
 
 function sendClaims(ctx: Context): SendClaims {
@@ -194,14 +203,15 @@ async function markSent(
       ? await ctx.store.deliveries.findById(deliveryId).select({ state: 1 }).lean()
       : { state: known };
   const stillSending = current !== null && SENDABLE.includes(current.state);
-  await ctx.store.deliveries.updateOne(
-    { _id: deliveryId },
+  await ctx.store.deliveries.collection.updateOne(
+    { _id: deliveryId as never },
     {
       $set: {
         message,
         platform: message.platform,
         sentAt: ctx.now(),
         claimedUntil: null,
+        updatedAt: new Date(),
         ...(stillSending ? { state: 'sent', error: null } : {}),
       },
     },

@@ -28,6 +28,16 @@ if ARGV[1] == '1' then redis.call('HINCRBY', KEYS[1], 'attempts', -1) end
 return 1
 `;
 
+const FINISH = `
+redis.call('HSET', KEYS[1], 'until', 'done')
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+for i = 2, #ARGV, 2 do
+  local held = redis.call('HGET', KEYS[2], ARGV[i])
+  if not held or held < ARGV[i + 1] then redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1]) end
+end
+return 1
+`;
+
 export type SendClaim =
   | { kind: 'claimed'; earlierAttempts: number }
   | { kind: 'busy'; untilMs: number }
@@ -68,9 +78,18 @@ export class SendClaims {
     await this.redis.eval(RELEASE, 1, this.key(deliveryId), nothingPosted ? '1' : '0');
   }
 
-  /** Records that the delivery's outcome is stored: no later claim succeeds. */
-  async finish(deliveryId: string): Promise<void> {
-    const key = this.key(deliveryId);
-    await this.redis.multi().hset(key, 'until', 'done').expire(key, KEEP_SECONDS).exec();
+  /**
+   * Records that the delivery's outcome is stored: no later claim succeeds. `alsoKeep` fields
+   * are kept in the same round trip, each at the later of its stored and given value.
+   */
+  async finish(deliveryId: string, alsoKeep?: { key: string; pairs: string[] }): Promise<void> {
+    const keys = alsoKeep ? [this.key(deliveryId), alsoKeep.key] : [this.key(deliveryId)];
+    await this.redis.eval(
+      FINISH,
+      keys.length,
+      ...keys,
+      String(KEEP_SECONDS),
+      ...(alsoKeep?.pairs ?? []),
+    );
   }
 }
