@@ -10,6 +10,10 @@
  *
  * Needs Redis and a MongoDB-compatible server (`npm run services`). Time zones are taken as
  * already refreshed this week, as they are on every firing but the first of a week.
+ * Each run also prints when the first message arrived and the worker's CPU seconds; with
+ * BENCH_DB_PID set to the database server's pid, that server's CPU seconds too. The worker
+ * runs RAPPORT_WORKER_CONCURRENCY jobs at once (default 20), and BENCH_WORKER_ARGS go to its
+ * node (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
