@@ -4,6 +4,7 @@ import type { EngagementDoc, PersonDoc, PulseDoc } from '../store/store.js';
 import type { Context } from './context.js';
 import { isPersonPaused } from './pause.js';
 import { chatAddress, personOfDelivery, personTimezone } from './people.js';
+import { SendClaims } from './send-claims.js';
 
 /**
  * When the reminders of a delivery sent at `sentAt` go out: `count` (0–2) of them spread
@@ -78,7 +79,8 @@ export type RemindResult = 'reminded' | 'skipped' | 'unreachable';
 /**
  * Sends reminder number `reminder` of a delivery, at most once, and only while the person has
  * not answered, is not paused and the pulse is open. A reminder whose send fails is not
- * tried again: a missed nudge is better than a doubled one.
+ * tried again: a missed nudge is better than a doubled one. The database is read and
+ * written by `_id` only.
  */
 export async function remind(
   ctx: Context,
@@ -100,11 +102,12 @@ export async function remind(
   const address = chatAddress(person);
   const port = address ? ctx.chat[address.platform] : undefined;
   if (!address || !port) return 'unreachable';
-  const claimed = await ctx.store.deliveries.updateOne(
-    { _id: deliveryId, state: 'sent', remindersSent: { $lt: reminder } },
-    { $set: { remindersSent: reminder } },
-  );
-  if (claimed.modifiedCount === 0) return 'skipped';
+  // The claim is atomic in Redis; the count kept on the delivery (written by `_id`, as
+  // FerretDB scans for any other filter) stops a reminder again if Redis lost the claim.
+  if ((delivery.remindersSent ?? 0) >= reminder) return 'skipped';
+  const claims = new SendClaims(ctx.jobs.connection, ctx.jobs.prefix);
+  if (!(await claims.claimReminder(deliveryId, reminder))) return 'skipped';
+  await ctx.store.deliveries.updateOne({ _id: deliveryId }, { $set: { remindersSent: reminder } });
   await port.sendNotice(address, {
     title: `Reminder: the ${engagement.name} pulse is still open`,
     lines: [

@@ -38,6 +38,14 @@ end
 return 1
 `;
 
+const REMIND = `
+local sent = tonumber(redis.call('HGET', KEYS[1], 'reminders') or '0')
+if sent >= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'reminders', ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return 1
+`;
+
 export type SendClaim =
   | { kind: 'claimed'; earlierAttempts: number }
   | { kind: 'busy'; untilMs: number }
@@ -91,5 +99,14 @@ export class SendClaims {
       String(KEEP_SECONDS),
       ...(alsoKeep?.pairs ?? []),
     );
+  }
+
+  /**
+   * Takes reminder number `reminder` of a sent delivery for sending; false when it or a later
+   * one was taken before. Reminders are not tried again, so a taken one is never given back.
+   */
+  async claimReminder(deliveryId: string, reminder: number): Promise<boolean> {
+    const key = this.key(deliveryId);
+    return (await this.redis.eval(REMIND, 1, key, String(reminder), String(KEEP_SECONDS))) === 1;
   }
 }

@@ -82,6 +82,15 @@ describe('reminders and closing', () => {
     expect(String(notices()[0]?.args.text)).toContain('Reminder');
   });
 
+  it('sends a reminder once when two workers run it at the same moment', async () => {
+    at('2026-03-03T10:00:00Z');
+    const id = `${pulseId}--a1`;
+    const results = await Promise.all([remind(rt.ctx, id, 1), remind(rt.ctx, id, 1)]);
+    expect(results.sort()).toEqual(['reminded', 'skipped']);
+    expect(notices()).toHaveLength(1);
+    expect(await remind(rt.ctx, id, 1)).toBe('skipped');
+  });
+
   it('closes: open deliveries expire, messages say closed, late clicks store nothing', async () => {
     expect((await click('U2', `${pulseId}--g1`)).kind).toBe('recorded');
     at('2026-03-05T10:00:00Z');
