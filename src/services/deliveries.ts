@@ -123,9 +123,11 @@ export async function deliver(ctx: Context, deliveryId: string): Promise<Deliver
     const wait = Math.max(claim.untilMs - now.getTime(), 100);
     throw new RetryLaterError(wait, 'another process is sending this delivery');
   }
+  // A delivery left `sending` was tried before, even if Redis lost the count of its claims.
+  const triedBefore = claim.earlierAttempts > 0 || delivery.state === 'sending';
   let message: MessageRef | null = null;
   try {
-    if (claim.earlierAttempts > 0 && port.findPulse) {
+    if (triedBefore && port.findPulse) {
       message = await port.findPulse(address, deliveryId);
       if (message) log.info({ deliveryId }, 'pulse found already posted');
     }
@@ -135,7 +137,7 @@ export async function deliver(ctx: Context, deliveryId: string): Promise<Deliver
   }
   // A first claim posted the only message there is, so nobody can have clicked it before
   // the state read above: only a later claim reads the state again.
-  await markSent(ctx, deliveryId, message, claim.earlierAttempts > 0 ? null : delivery.state);
+  await markSent(ctx, deliveryId, message, triedBefore ? null : delivery.state);
   await claims.finish(deliveryId, askedFields(ctx, delivery) ?? undefined);
   log.info({ deliveryId, platform: port.platform }, 'pulse delivered');
   if (engagement && pulse && person) {
