@@ -84,6 +84,7 @@ export async function startPulse(
   const pulseId = pulseIdFor(engagementId, occurrence);
   let created = true;
   let closesAt = addDays(lastDue, engagement.closesAfterDays);
+  let listsPeople = true;
   try {
     await ctx.store.pulses.create({
       _id: pulseId,
@@ -91,11 +92,16 @@ export async function startPulse(
       occurrence,
       openedAt: now,
       closesAt,
+      people: [],
     });
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
     created = false;
-    closesAt = (await ctx.store.pulses.findById(pulseId).lean())?.closesAt ?? closesAt;
+    const stored = await ctx.store.pulses.findById(pulseId).lean();
+    closesAt = stored?.closesAt ?? closesAt;
+    // A pulse created without the list keeps going without it: a partial list would hide
+    // the deliveries of people who have left since from its close.
+    listsPeople = Array.isArray(stored?.people);
   }
   await ctx.jobs.enqueue(
     'close-pulse',
@@ -134,6 +140,12 @@ export async function startPulse(
     await insertNew(
       ctx,
       planned.slice(i, i + BATCH).map((p) => p.delivery),
+    );
+  }
+  if (listsPeople && people.length > 0) {
+    await ctx.store.pulses.updateOne(
+      { _id: pulseId },
+      { $addToSet: { people: { $each: people.map((p) => p.personId) } } },
     );
   }
   for (let i = 0; i < planned.length; i += BATCH) {

@@ -116,6 +116,17 @@ describe('reminders and closing', () => {
     expect(notices()).toHaveLength(0);
   });
 
+  it('closes a pulse stored before pulses listed their people, by query', async () => {
+    const pulse = await rt.ctx.store.pulses.findById(pulseId).lean();
+    expect(pulse?.people?.slice().sort()).toEqual(['a1', 'g1']);
+    await rt.ctx.store.pulses.updateOne({ _id: pulseId }, { $unset: { people: 1 } });
+    expect((await click('U2', `${pulseId}--g1`)).kind).toBe('recorded');
+    at('2026-03-05T10:00:00Z');
+    expect(await closePulse(rt.ctx, pulseId)).toBe(1);
+    const states = await rt.ctx.store.deliveries.find({ pulseId }).sort({ personId: 1 }).lean();
+    expect(states.map((d) => d.state)).toEqual(['expired', 'answered']);
+  });
+
   it('sends no reminder after the close time even before the close job ran', async () => {
     at('2026-03-05T10:00:01Z');
     expect(await remind(rt.ctx, `${pulseId}--a1`, 2)).toBe('skipped');
