@@ -70,6 +70,7 @@ async function activePeopleByEngagement(store: Store) {
  * The active people of an engagement, from one read of every engagement's active people
  * made at most `PEOPLE_FRESH_MS` ago: FerretDB scans the whole collection for any filter
  * but `_id`, so the planning jobs of a hundred engagements firing together share one scan.
+ * People added by another process within that time are planned at the next planning.
  */
 export async function recentActivePeople(ctx: Context, engagementId: string) {
   const all = await recent(
@@ -78,7 +79,11 @@ export async function recentActivePeople(ctx: Context, engagementId: string) {
     () => activePeopleByEngagement(ctx.store),
     PEOPLE_FRESH_MS,
   );
-  return all.get(engagementId) ?? [];
+  // An engagement the shared read does not know may have been imported since: read it now.
+  return (
+    all.get(engagementId) ??
+    (await ctx.store.people.find({ engagementId, active: true }).lean().exec())
+  );
 }
 
 /** Drops every kept read of this store, after a change sends must see at once. */
