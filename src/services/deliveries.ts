@@ -8,6 +8,7 @@ import type { Scale } from '../domain/dimension.js';
 import { questionFor } from '../domain/questions.js';
 import type { DeliveryDoc, EngagementDoc, PersonDoc, PulseDoc } from '../store/store.js';
 import type { Context } from './context.js';
+import { answerIdOf } from './answers.js';
 import { askedFields, recordAsked } from './asked-history.js';
 import { isPersonPaused } from './pause.js';
 import { chatAddress, personOfDelivery } from './people.js';
@@ -35,9 +36,7 @@ export async function pulseView(
   const [engagement, pulse, answers] = await Promise.all([
     loaded.engagement ?? ctx.store.engagements.findById(delivery.engagementId).lean(),
     loaded.pulse ?? ctx.store.pulses.findById(delivery.pulseId).lean(),
-    unsent
-      ? []
-      : ctx.store.answers.find({ pulseId: delivery.pulseId, personId: delivery.personId }).lean(),
+    unsent ? [] : answersOf(ctx, delivery),
   ]);
   if (!engagement || !pulse) return null;
   const parties = { client: engagement.client, provider: engagement.provider };
@@ -59,6 +58,22 @@ export async function pulseView(
       };
     }),
   };
+}
+
+/** The person's answers to the delivery's questions, each read by its key. */
+async function answersOf(ctx: Context, delivery: Delivery) {
+  const { pulseId, personId } = delivery;
+  const found = await Promise.all(
+    delivery.questions.map((q) =>
+      q.id
+        ? ctx.store.answers
+            .findById(answerIdOf({ pulseId, questionId: q.id, personId }))
+            .lean()
+            .exec()
+        : Promise.resolve(null),
+    ),
+  );
+  return found.flatMap((a) => (a ? [a] : []));
 }
 
 export type DeliverResult = 'sent' | 'skipped' | 'unreachable' | 'failed' | 'paused';
