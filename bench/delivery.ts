@@ -10,6 +10,10 @@
  *
  * Needs Redis and a MongoDB-compatible server (`npm run services`). Time zones are taken as
  * already refreshed this week, as they are on every firing but the first of a week.
+ * Each run also prints when the first message arrived and the worker's CPU seconds; with
+ * BENCH_DB_PID set to the database server's pid, that server's CPU seconds too. The worker
+ * runs RAPPORT_WORKER_CONCURRENCY jobs at once (default 20), and BENCH_WORKER_ARGS go to its
+ * node (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -35,6 +39,8 @@ const PEOPLE = Number(values.people);
 const ENGAGEMENTS = Number(values.engagements);
 const RUNS = Number(values.runs);
 const PER = Math.ceil(PEOPLE / ENGAGEMENTS);
+/** A run that posts nothing for this long has stalled and is given up. */
+const STALL_MS = 60_000;
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -82,15 +88,32 @@ async function seed(envVars: ReturnType<typeof isolatedEnv>) {
   return { rt, today, weekday };
 }
 
+/** BENCH_WORKER_ARGS go to the worker's node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
+const nodeArgs = (process.env.BENCH_WORKER_ARGS ?? '').split(' ').filter(Boolean);
+
+/** CPU seconds a process has used so far (user + system). */
+async function cpuSeconds(pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** BENCH_DB_PID names the database server's process, whose CPU time is then reported. */
+const dbPid = Number(process.env.BENCH_DB_PID ?? 0);
+
 async function botRun(slack: FakeSlack) {
   const env = isolatedEnv({ LOG_LEVEL: 'warn' });
   const { rt, today, weekday } = await seed(env);
   // The worker logs at `info`, as it would in production.
-  const worker = await startWorkerProcess(env, {
-    SLACK_BOT_TOKEN: slack.token,
-    SLACK_SIGNING_SECRET: 'unused',
-    SLACK_API_URL: slack.url,
-  });
+  const worker = await startWorkerProcess(
+    env,
+    {
+      SLACK_BOT_TOKEN: slack.token,
+      SLACK_SIGNING_SECRET: 'unused',
+      SLACK_API_URL: slack.url,
+      RAPPORT_WORKER_CONCURRENCY: process.env.RAPPORT_WORKER_CONCURRENCY ?? '20',
+    },
+    nodeArgs,
+  );
   const pid = worker.child.pid!;
   slack.calls.length = 0;
   await rt.ctx.store.engagements.updateMany(
@@ -98,6 +121,8 @@ async function botRun(slack: FakeSlack) {
     { $set: { cadence: { unit: 'week', every: 1, on: weekday, at: '00:00', startsOn: today } } },
   );
   const w0 = Date.now();
+  const cpu0 = await cpuSeconds(pid);
+  const db0 = dbPid ? await cpuSeconds(dbPid) : 0;
   for (let e = 0; e < ENGAGEMENTS; e++) {
     const engagementId = `bench-${e}`;
     await rt.ctx.jobs.enqueue(
@@ -107,17 +132,35 @@ async function botRun(slack: FakeSlack) {
     );
   }
   let peak = 0;
+  let seen = 0;
+  let progressAt = Date.now();
   while (slack.callsOf('chat.postMessage').length < PER * ENGAGEMENTS) {
     peak = Math.max(peak, await peakRss(pid));
     await new Promise((r) => setTimeout(r, 100));
+    const count = slack.callsOf('chat.postMessage').length;
+    if (count > seen) [seen, progressAt] = [count, Date.now()];
+    if (Date.now() - progressAt > STALL_MS) {
+      await worker.stop();
+      throw new Error(`no message for ${STALL_MS / 1000} s after ${seen} of ${PER * ENGAGEMENTS}`);
+    }
   }
-  const last = Math.max(...slack.callsOf('chat.postMessage').map((c) => c.at));
+  const posts = slack.callsOf('chat.postMessage').map((c) => c.at);
+  const first = Math.min(...posts);
+  const last = Math.max(...posts);
   peak = Math.max(peak, await peakRss(pid));
+  const workerCpu = (await cpuSeconds(pid)) - cpu0;
+  const dbCpu = dbPid ? (await cpuSeconds(dbPid)) - db0 : NaN;
   await worker.stop();
   await rt.ctx.jobs.queue.obliterate({ force: true });
   await rt.ctx.store.connection.dropDatabase();
   await rt.close();
-  return { seconds: (last - w0) / 1000, peakMiB: peak };
+  return {
+    seconds: (last - w0) / 1000,
+    firstSeconds: (first - w0) / 1000,
+    peakMiB: peak,
+    workerCpu,
+    dbCpu,
+  };
 }
 
 async function loopRun(slack: FakeSlack) {
@@ -147,7 +190,7 @@ async function main() {
   loadEnv();
   const total = PER * ENGAGEMENTS;
   console.log(`delivery bench: ${total} people, ${ENGAGEMENTS} engagements, ${RUNS} runs`);
-  const bot: { seconds: number; peakMiB: number }[] = [];
+  const bot: Awaited<ReturnType<typeof botRun>>[] = [];
   const loop: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     const slack = await new FakeSlack().start();
@@ -159,6 +202,8 @@ async function main() {
     loop.push(l);
     console.log(
       `run ${run + 1}: bot ${(total / b.seconds).toFixed(0)}/s (${b.seconds.toFixed(1)} s, ` +
+        `first message after ${b.firstSeconds.toFixed(1)} s, worker CPU ` +
+        `${b.workerCpu.toFixed(1)} s, database CPU ${b.dbCpu.toFixed(1)} s, ` +
         `peak ${b.peakMiB.toFixed(0)} MiB); loop ${(total / l).toFixed(0)}/s (${l.toFixed(1)} s)`,
     );
   }

@@ -1,5 +1,6 @@
 import type { Context } from '../src/services/context.js';
 import { personTimezone } from '../src/services/people.js';
+import { recentActivePeople } from '../src/services/recent-reads.js';
 import { jobId } from './catalog.js';
 
 /** The milestone check runs daily at 09:00 in the engagement's time zone. */
@@ -7,6 +8,9 @@ export const CHECK_PATTERN = '0 9 * * *';
 
 /** The digest goes out Mondays at 08:30 in each recipient's own time zone. */
 export const DIGEST_PATTERN = '30 8 * * 1';
+
+/** Roles that receive the digest. */
+const DIGEST_ROLES = ['relationship_manager', 'governance_lead'];
 
 /** A time zone as part of a scheduler id: `America/New_York` becomes `America_New_York`. */
 function zoneKey(timezone: string): string {
@@ -29,13 +33,10 @@ export async function syncPlanSchedulers(ctx: Context): Promise<void> {
       'check-milestones',
       { engagementId: e._id },
     );
-    const people = await ctx.store.people
-      .find({
-        engagementId: e._id,
-        active: true,
-        roles: { $in: ['relationship_manager', 'governance_lead'] },
-      })
-      .lean();
+    // One shared read of everyone, not a scan per engagement (FerretDB scans for any filter).
+    const people = (await recentActivePeople(ctx, e._id)).filter((p) =>
+      p.roles.some((r) => DIGEST_ROLES.includes(r)),
+    );
     const zones = new Set(people.map((p) => personTimezone(p, e.timezone)));
     const wanted = new Set<string>();
     for (const tz of zones) {

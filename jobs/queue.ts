@@ -49,6 +49,32 @@ export class JobQueue {
     });
   }
 
+  /**
+   * Enqueues many jobs of one kind in one round trip; as with `enqueue`, a job whose id exists
+   * already is not added again.
+   */
+  async enqueueMany<N extends JobName>(
+    name: N,
+    jobs: { payload: JobPayload<N>; options: EnqueueOptions }[],
+  ): Promise<void> {
+    if (jobs.length === 0) return;
+    const spec = catalog[name];
+    await this.queue.addBulk(
+      jobs.map(({ payload, options }) => ({
+        name,
+        data: spec.payload.parse(payload),
+        opts: {
+          jobId: options.jobId,
+          delay: Math.max(0, options.delay ?? 0),
+          attempts: spec.attempts,
+          backoff: { type: 'exponential' as const, delay: spec.backoffMs },
+          removeOnComplete: { age: KEEP_SECONDS },
+          removeOnFail: { age: KEEP_SECONDS },
+        },
+      })),
+    );
+  }
+
   /** Creates or updates the scheduler `id`, which fires job `name` on `repeat`. */
   async schedule<N extends JobName>(
     id: string,

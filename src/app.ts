@@ -143,6 +143,7 @@ export async function startBot(
           handlers: jobHandlers(ctx),
           log: log.child({ component: 'worker' }),
           lockDurationMs: env.RAPPORT_JOB_LOCK_MS,
+          concurrency: env.RAPPORT_WORKER_CONCURRENCY,
         }),
       ]
     : [];

@@ -30,6 +30,7 @@ export async function startWorkerProcess(env: Env, log: Logger): Promise<WorkerP
     handlers: jobHandlers(runtime.ctx),
     log: log.child({ component: 'worker' }),
     lockDurationMs: env.RAPPORT_JOB_LOCK_MS,
+    concurrency: env.RAPPORT_WORKER_CONCURRENCY,
   });
   const engagements = await syncSchedulers(runtime.ctx);
   await syncPlanSchedulers(runtime.ctx);

@@ -28,6 +28,8 @@ export const envSchema = z.object({
    * look for jobs whose process died; default 30 s (BullMQ's own).
    */
   RAPPORT_JOB_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  /** Jobs one worker process runs at once; default 20. */
+  RAPPORT_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(20),
   RAPPORT_SECRET: optionalText,
   RAPPORT_CONFIG: optionalText,
   SLACK_SIGNING_SECRET: optionalText,

@@ -6,25 +6,37 @@ import {
 } from '../../adapters/chat-port.js';
 import type { Scale } from '../domain/dimension.js';
 import { questionFor } from '../domain/questions.js';
-import type { DeliveryDoc } from '../store/store.js';
+import type { DeliveryDoc, EngagementDoc, PersonDoc, PulseDoc } from '../store/store.js';
 import type { Context } from './context.js';
+import { answerIdOf } from './answers.js';
+import { askedFields, recordAsked } from './asked-history.js';
 import { isPersonPaused } from './pause.js';
 import { chatAddress, personOfDelivery } from './people.js';
 import { scheduleReminders } from './reminders.js';
 import { RetryLaterError } from './retry-later.js';
+import { recentEngagement, recentPulse } from './recent-reads.js';
+import { SendClaims } from './send-claims.js';
 
 type Delivery = DeliveryDoc;
 
-/** Builds what one person sees of their pulse, with the answers they gave so far. */
-export async function pulseView(ctx: Context, delivery: Delivery): Promise<PulseView | null> {
+type EngagementRecord = Pick<EngagementDoc, 'name' | 'client' | 'provider'>;
+type PulseRecord = Pick<PulseDoc, 'closesAt' | 'closedAt'>;
+
+/**
+ * Builds what one person sees of their pulse, with the answers they gave so far. The caller
+ * may hand over the engagement and the pulse it has read already.
+ */
+export async function pulseView(
+  ctx: Context,
+  delivery: Delivery,
+  loaded: { engagement?: EngagementRecord | null; pulse?: PulseRecord | null } = {},
+): Promise<PulseView | null> {
   // Before the first send there is no message to click, so there are no answers to read.
   const unsent = delivery.state === 'scheduled' && !delivery.sendAttempts;
   const [engagement, pulse, answers] = await Promise.all([
-    ctx.store.engagements.findById(delivery.engagementId).lean(),
-    ctx.store.pulses.findById(delivery.pulseId).lean(),
-    unsent
-      ? []
-      : ctx.store.answers.find({ pulseId: delivery.pulseId, personId: delivery.personId }).lean(),
+    loaded.engagement ?? ctx.store.engagements.findById(delivery.engagementId).lean(),
+    loaded.pulse ?? ctx.store.pulses.findById(delivery.pulseId).lean(),
+    unsent ? [] : answersOf(ctx, delivery),
   ]);
   if (!engagement || !pulse) return null;
   const parties = { client: engagement.client, provider: engagement.provider };
@@ -48,6 +60,22 @@ export async function pulseView(ctx: Context, delivery: Delivery): Promise<Pulse
   };
 }
 
+/** The person's answers to the delivery's questions, each read by its key. */
+async function answersOf(ctx: Context, delivery: Delivery) {
+  const { pulseId, personId } = delivery;
+  const found = await Promise.all(
+    delivery.questions.map((q) =>
+      q.id
+        ? ctx.store.answers
+            .findById(answerIdOf({ pulseId, questionId: q.id, personId }))
+            .lean()
+            .exec()
+        : Promise.resolve(null),
+    ),
+  );
+  return found.flatMap((a) => (a ? [a] : []));
+}
+
 export type DeliverResult = 'sent' | 'skipped' | 'unreachable' | 'failed' | 'paused';
 
 /** How long a claim to send holds when the port does not say how long a send can take. */
@@ -59,134 +87,169 @@ const CLAIM_MS = 60_000;
  */
 const SETTLE_MS = 3_000;
 
-/** States a delivery may be sent from; `sending` only once its claim has lapsed. */
-const SENDABLE: ('scheduled' | 'sending')[] = ['scheduled', 'sending'];
+/** States a delivery may be sent from; `sending` (an unknown outcome) once it settled. */
+const SENDABLE: readonly string[] = ['scheduled', 'sending'];
 
 /**
- * Sends one delivery, at most once. The delivery is first claimed (`sending`, with a lease),
- * so two workers never post it together. A claim after an earlier one asks the platform
- * whether the message went out already (a timed-out post may have landed) before posting.
- * A 429 waits its Retry-After; a permanent platform error marks the delivery failed; any
- * other error is thrown, with the claim held a little, so the job retries.
+ * Sends one delivery, at most once. The delivery is first claimed in Redis (with a lease), so
+ * two workers never post it together; a claim after an earlier one asks the platform whether
+ * the message went out already (a timed-out post may have landed) before posting. A 429 waits
+ * its Retry-After; a permanent platform error marks the delivery failed; any other error
+ * marks it `sending` for a few seconds, so the retry looks for the post once it has settled.
+ * The database is only read and written by `_id`, which FerretDB answers from its index.
  */
 export async function deliver(ctx: Context, deliveryId: string): Promise<DeliverResult> {
-  const delivery = await ctx.store.deliveries.findById(deliveryId).lean();
-  if (!delivery || !(SENDABLE as string[]).includes(delivery.state)) return 'skipped';
+  // The driver's own calls on the hot path: the same query as the model's, with less work.
+  const delivery = (await ctx.store.deliveries.collection.findOne({
+    _id: deliveryId as never,
+  })) as Delivery | null;
+  if (!delivery || !SENDABLE.includes(delivery.state)) return 'skipped';
+  const now = ctx.now();
+  if (delivery.state === 'sending' && delivery.claimedUntil && delivery.claimedUntil > now) {
+    const wait = Math.max(delivery.claimedUntil.getTime() - now.getTime(), 100);
+    throw new RetryLaterError(wait, 'an earlier send is settling');
+  }
   const log = ctx.log.child({ engagementId: delivery.engagementId, pulseId: delivery.pulseId });
-  const [engagement, person] = await Promise.all([
-    ctx.store.engagements.findById(delivery.engagementId).lean(),
-    personOfDelivery(ctx.store, delivery),
+  const [engagement, person, pulse] = await Promise.all([
+    recentEngagement(ctx, delivery.engagementId),
+    personOf(ctx, delivery),
+    recentPulse(ctx, delivery.pulseId),
   ]);
-  if (engagement?.paused || (person && isPersonPaused(person, ctx.now()))) {
-    await markDelivery(ctx, deliveryId, 'paused', 'paused before sending');
+  if (engagement?.paused || (person && isPersonPaused(person, now))) {
+    await markDelivery(ctx, delivery, 'paused', 'paused before sending');
     return 'paused';
   }
   const address = person ? chatAddress(person) : null;
   const port = address ? ctx.chat[address.platform] : undefined;
   if (!address || !port) {
-    await markDelivery(ctx, deliveryId, 'unreachable', address ? 'platform is off' : 'no address');
+    await markDelivery(ctx, delivery, 'unreachable', address ? 'platform is off' : 'no address');
     log.warn({ deliveryId }, 'delivery unreachable');
     return 'unreachable';
   }
-  const view = await pulseView(ctx, delivery);
+  const view = await pulseView(ctx, delivery, { engagement, pulse });
   if (!view || view.status === 'closed') {
-    await markDelivery(ctx, deliveryId, 'expired', 'pulse closed before sending');
+    await markDelivery(ctx, delivery, 'expired', 'pulse closed before sending');
     return 'skipped';
   }
-  const claim = await claimDelivery(ctx, deliveryId, port.sendLeaseMs ?? CLAIM_MS);
-  if (claim === null) return 'skipped';
+  const claims = sendClaims(ctx);
+  const claim = await claims.claim(deliveryId, now, port.sendLeaseMs ?? CLAIM_MS);
+  if (claim.kind === 'done') return 'skipped';
+  if (claim.kind === 'busy') {
+    const wait = Math.max(claim.untilMs - now.getTime(), 100);
+    throw new RetryLaterError(wait, 'another process is sending this delivery');
+  }
+  // A delivery left `sending` was tried before, even if Redis lost the count of its claims.
+  const triedBefore = claim.earlierAttempts > 0 || delivery.state === 'sending';
   let message: MessageRef | null = null;
   try {
-    if (claim.earlierAttempts > 0 && port.findPulse) {
+    if (triedBefore && port.findPulse) {
       message = await port.findPulse(address, deliveryId);
       if (message) log.info({ deliveryId }, 'pulse found already posted');
     }
     message ??= await port.sendPulse(address, view);
   } catch (err) {
-    return handleSendError(ctx, deliveryId, err, log);
+    return handleSendError(ctx, delivery, err, log);
   }
-  await markSent(ctx, deliveryId, message);
+  // A first claim posted the only message there is, so nobody can have clicked it before
+  // the state read above: only a later claim reads the state again.
+  await markSent(ctx, deliveryId, message, triedBefore ? null : delivery.state);
+  await claims.finish(deliveryId, askedFields(ctx, delivery) ?? undefined);
   log.info({ deliveryId, platform: port.platform }, 'pulse delivered');
-  await scheduleReminders(ctx, deliveryId);
+  if (engagement && pulse && person) {
+    await scheduleReminders(ctx, deliveryId, { sentAt: ctx.now(), engagement, pulse, person });
+  }
   return 'sent';
 }
 
-/**
- * Takes the delivery for sending. Returns how many claims came before, or null when the
- * delivery left the sendable states. Another process's live claim makes the job wait it out.
- */
-async function claimDelivery(ctx: Context, deliveryId: string, leaseMs: number) {
-  const now = ctx.now();
-  const before = await ctx.store.deliveries
-    .findOneAndUpdate(
-      {
-        _id: deliveryId,
-        $or: [{ state: 'scheduled' }, { state: 'sending', claimedUntil: { $lte: now } }],
-      },
-      {
-        $set: { state: 'sending', claimedUntil: new Date(now.getTime() + leaseMs) },
-        $inc: { sendAttempts: 1 },
-      },
-      { returnDocument: 'before' },
-    )
-    .lean();
-  if (before) return { earlierAttempts: before.sendAttempts ?? 0 };
-  const current = await ctx.store.deliveries.findById(deliveryId).lean();
-  if (current?.state !== 'sending' || !current.claimedUntil) return null;
-  const wait = Math.max(current.claimedUntil.getTime() - now.getTime(), 100);
-  throw new RetryLaterError(wait, 'another process is sending this delivery');
+async function personOf(ctx: Context, delivery: Delivery) {
+  const person = delivery.personRef
+    ? ((await ctx.store.people.collection.findOne({ _id: delivery.personRef })) as PersonDoc | null)
+    : null;
+  return person ?? personOfDelivery(ctx.store, delivery);
+}
+
+function sendClaims(ctx: Context): SendClaims {
+  return new SendClaims(ctx.jobs.connection, ctx.jobs.prefix);
 }
 
 async function handleSendError(
   ctx: Context,
-  deliveryId: string,
+  delivery: Delivery,
   err: unknown,
   log: Context['log'],
 ): Promise<DeliverResult> {
-  const now = ctx.now().getTime();
+  const deliveryId = delivery._id;
+  const claims = sendClaims(ctx);
   if (err instanceof PermanentChatError) {
-    await markDelivery(ctx, deliveryId, 'failed', err.message);
+    await markDelivery(ctx, delivery, 'failed', err.message);
+    await claims.finish(deliveryId);
     log.error({ deliveryId, reason: err.message }, 'delivery failed');
     return 'failed';
   }
   if (err instanceof RateLimitedChatError) {
     // A 429 means nothing was posted, so the claim is let go at once.
-    await ctx.store.deliveries.updateOne(
-      { _id: deliveryId, state: 'sending' },
-      { $set: { claimedUntil: new Date(now) } },
-    );
+    await claims.release(deliveryId, true);
     throw new RetryLaterError(err.retryAfterSeconds * 1000, err.message, { cause: err });
   }
+  // The post may still land: the delivery waits as `sending` until it has settled, and the
+  // claim is let go, since that wait is what keeps a retry from posting early.
+  const settled = new Date(ctx.now().getTime() + SETTLE_MS);
   await ctx.store.deliveries.updateOne(
-    { _id: deliveryId, state: 'sending' },
-    { $set: { claimedUntil: new Date(now + SETTLE_MS), error: (err as Error).message } },
+    { _id: deliveryId },
+    { $set: { state: 'sending', claimedUntil: settled, error: (err as Error).message } },
   );
+  await recordAsked(ctx, delivery);
+  await claims.release(deliveryId);
   log.warn({ deliveryId, err: (err as Error).message }, 'send outcome unknown; will check');
   throw new RetryLaterError(SETTLE_MS, 'send outcome unknown', { cause: err });
 }
 
-async function markSent(ctx: Context, deliveryId: string, message: MessageRef): Promise<void> {
-  // The message is kept even if a click already marked the delivery answered.
-  await ctx.store.deliveries.updateOne(
-    { _id: deliveryId },
-    { $set: { message, platform: message.platform, sentAt: ctx.now(), claimedUntil: null } },
-  );
-  await ctx.store.deliveries.updateOne(
-    { _id: deliveryId, state: 'sending' },
-    { $set: { state: 'sent', error: null } },
+/**
+ * Stores the message of a sent delivery, and `sent` unless a click, a pause or the close has
+ * moved the delivery on meanwhile (the message is kept then too). The state is `known`, or
+ * read first rather than put in the update's filter, which FerretDB would answer by a scan.
+ */
+async function markSent(
+  ctx: Context,
+  deliveryId: string,
+  message: MessageRef,
+  known: string | null,
+): Promise<void> {
+  const current =
+    known === null
+      ? await ctx.store.deliveries.findById(deliveryId).select({ state: 1 }).lean()
+      : { state: known };
+  const stillSending = current !== null && SENDABLE.includes(current.state);
+  await ctx.store.deliveries.collection.updateOne(
+    { _id: deliveryId as never },
+    {
+      $set: {
+        message,
+        platform: message.platform,
+        sentAt: ctx.now(),
+        claimedUntil: null,
+        updatedAt: new Date(),
+        ...(stillSending ? { state: 'sent', error: null } : {}),
+      },
+    },
   );
 }
 
+/** Ends a delivery that is still sendable (read by `_id`, then written by `_id`). */
 async function markDelivery(
   ctx: Context,
-  deliveryId: string,
+  delivery: Delivery,
   state: 'unreachable' | 'expired' | 'failed' | 'paused',
   error: string,
 ): Promise<void> {
+  const current = await ctx.store.deliveries.findById(delivery._id).select({ state: 1 }).lean();
+  if (!current || !SENDABLE.includes(current.state)) return;
   await ctx.store.deliveries.updateOne(
-    { _id: deliveryId, state: { $in: SENDABLE } },
+    { _id: delivery._id },
     { $set: { state, error, claimedUntil: null } },
   );
+  // Deliveries that ended unsent count as asked, as they did when history was read from them.
+  if (state !== 'paused') await recordAsked(ctx, delivery);
 }
 
 /** Redraws a sent pulse message from what is stored now. */

@@ -6,6 +6,7 @@ import {
 } from '../config/engagement-file.js';
 import { upsertRacing, type Store } from '../store/store.js';
 import { importActions } from './action-plan.js';
+import { forgetRecentReads } from './recent-reads.js';
 
 export interface ImportSummary {
   engagements: { created: number; updated: number; unchanged: number };
@@ -98,5 +99,6 @@ export async function importEngagements(
     summary.actions.items += plan.items;
     summary.actions.milestones += plan.milestones;
   }
+  forgetRecentReads(store);
   return summary;
 }

@@ -1,5 +1,6 @@
 import { addWeeks } from 'date-fns';
 import type { Context } from './context.js';
+import { forgetRecentReads } from './recent-reads.js';
 import type { Requester } from './requests.js';
 
 /** A pause without an end: it lasts until `/rapport resume`. */
@@ -73,6 +74,7 @@ export async function setEngagementPaused(
 ): Promise<boolean> {
   const result = await ctx.store.engagements.updateOne({ _id: engagementId }, { $set: { paused } });
   if (result.matchedCount === 0) return false;
+  forgetRecentReads(ctx.store);
   if (paused) await pauseOpenDeliveries(ctx, { engagementId });
   return true;
 }

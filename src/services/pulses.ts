@@ -7,13 +7,14 @@ import {
   nextOccurrences,
   type Cadence,
 } from '../domain/cadence.js';
-import type { Dimension } from '../domain/dimension.js';
 import { localInstant } from '../domain/local-time.js';
 import { nextAllowed, type QuietHours } from '../domain/quiet-hours.js';
-import { planQuestions, type AskedHistory } from '../domain/question-plan.js';
+import { planQuestions } from '../domain/question-plan.js';
 import { questionFor } from '../domain/questions.js';
 import { rollingWindow } from '../domain/window.js';
 import { isDuplicateKey } from '../store/store.js';
+import { askedHistories } from './asked-history.js';
+import { recentActivePeople } from './recent-reads.js';
 import type { Context } from './context.js';
 import { chatAddress, personTimezone } from './people.js';
 import { refreshPlatformTimezones } from './person-timezones.js';
@@ -35,23 +36,21 @@ export function deliveryIdFor(pulseId: string, personId: string): string {
   return jobId(pulseId, personId);
 }
 
-/** What each person of an engagement was asked and when, read in one query. */
-async function askedHistories(ctx: Context, engagementId: string) {
-  const past = await ctx.store.deliveries
-    .find({ engagementId, state: { $nin: ['scheduled', 'paused'] } })
-    .select({ personId: 1, questions: 1, dueAt: 1 })
-    .lean();
-  const histories = new Map<string, AskedHistory>();
-  for (const d of past) {
-    const history = histories.get(d.personId) ?? {};
-    histories.set(d.personId, history);
-    for (const q of d.questions) {
-      const dim = q.dimension as Dimension;
-      const last = history[dim];
-      if (!last || last < d.dueAt) history[dim] = d.dueAt;
+/** Deliveries written, and delivery jobs queued, per round trip while planning. */
+const BATCH = 500;
+
+/** Inserts the deliveries that are not stored yet; the others are left as they are. */
+async function insertNew(ctx: Context, deliveries: object[]): Promise<void> {
+  if (deliveries.length === 0) return;
+  try {
+    await ctx.store.deliveries.insertMany(deliveries, { ordered: false });
+  } catch (err) {
+    const errors = (err as { writeErrors?: unknown[] }).writeErrors;
+    if (!Array.isArray(errors) || errors.length === 0) throw err;
+    if (!errors.every((e) => isDuplicateKey(e) || isDuplicateKey((e as { err?: unknown }).err))) {
+      throw err;
     }
   }
-  return histories;
 }
 
 /**
@@ -66,13 +65,14 @@ export async function startPulse(
   engagementId: string,
   occurrence: string,
   options: { immediate: boolean },
+  activePeople?: PersonList,
 ): Promise<StartPulseResult> {
   const engagement = await ctx.store.engagements.findById(engagementId).lean();
   if (!engagement) return { kind: 'unknown-engagement' };
   if (engagement.paused) return { kind: 'paused' };
   const cadence = engagement.cadence as Cadence;
   const now = ctx.now();
-  const people = await ctx.store.people.find({ engagementId, active: true }).lean();
+  const people = activePeople ?? (await activePeopleOf(ctx, engagementId));
   const quiet = engagement.quietHours as QuietHours | null;
   const dueOf = (tz: string) =>
     nextAllowed(
@@ -84,6 +84,7 @@ export async function startPulse(
   const pulseId = pulseIdFor(engagementId, occurrence);
   let created = true;
   let closesAt = addDays(lastDue, engagement.closesAfterDays);
+  let listsPeople = true;
   try {
     await ctx.store.pulses.create({
       _id: pulseId,
@@ -91,11 +92,16 @@ export async function startPulse(
       occurrence,
       openedAt: now,
       closesAt,
+      people: [],
     });
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
     created = false;
-    closesAt = (await ctx.store.pulses.findById(pulseId).lean())?.closesAt ?? closesAt;
+    const stored = await ctx.store.pulses.findById(pulseId).lean();
+    closesAt = stored?.closesAt ?? closesAt;
+    // A pulse created without the list keeps going without it: a partial list would hide
+    // the deliveries of people who have left since from its close.
+    listsPeople = Array.isArray(stored?.people);
   }
   await ctx.jobs.enqueue(
     'close-pulse',
@@ -104,43 +110,62 @@ export async function startPulse(
   );
   const window = rollingWindow(now, engagement.timezone, engagement.windowWeeks);
   const parties = { client: engagement.client, provider: engagement.provider };
-  const histories = await askedHistories(ctx, engagementId);
-  for (const person of people) {
+  const histories = await askedHistories(ctx, engagementId, pulseId);
+  const planned = people.map((person) => {
     const id = deliveryIdFor(pulseId, person.personId);
     const dueAt = dueOf(personTimezone(person, engagement.timezone));
-    if (!(await ctx.store.deliveries.exists({ _id: id }))) {
-      const history = histories.get(person.personId) ?? {};
-      const dims = planQuestions(history, window.start, engagement.questionsPerPulse);
-      const address = chatAddress(person);
-      try {
-        await ctx.store.deliveries.create({
-          _id: id,
-          pulseId,
-          engagementId,
-          personId: person.personId,
-          personRef: person._id,
-          side: person.side,
-          platform: address?.platform ?? null,
-          state: 'scheduled',
-          questions: dims.map((d) => {
-            const q = questionFor(d, person.side, parties);
-            return { id: q.id, dimension: q.dimension, scale: q.scale };
-          }),
-          dueAt,
-        });
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-      }
-    }
-    await ctx.jobs.enqueue(
+    const history = histories.get(person.personId) ?? {};
+    const dims = planQuestions(history, window.start, engagement.questionsPerPulse);
+    const address = chatAddress(person);
+    const delivery = {
+      _id: id,
+      pulseId,
+      engagementId,
+      personId: person.personId,
+      personRef: person._id,
+      side: person.side,
+      platform: address?.platform ?? null,
+      state: 'scheduled' as const,
+      questions: dims.map((d) => {
+        const q = questionFor(d, person.side, parties);
+        return { id: q.id, dimension: q.dimension, scale: q.scale };
+      }),
+      dueAt,
+    };
+    return { id, dueAt, delivery };
+  });
+  // Deliveries first, then their jobs: a job never runs before its delivery exists. A
+  // delivery stored by an earlier run of this planning keeps what it was planned with.
+  for (let i = 0; i < planned.length; i += BATCH) {
+    await insertNew(
+      ctx,
+      planned.slice(i, i + BATCH).map((p) => p.delivery),
+    );
+  }
+  if (listsPeople && people.length > 0) {
+    await ctx.store.pulses.updateOne(
+      { _id: pulseId },
+      { $addToSet: { people: { $each: people.map((p) => p.personId) } } },
+    );
+  }
+  for (let i = 0; i < planned.length; i += BATCH) {
+    await ctx.jobs.enqueueMany(
       'deliver-pulse',
-      { deliveryId: id },
-      { jobId: jobId('deliver', id), delay: dueAt.getTime() - now.getTime() },
+      planned.slice(i, i + BATCH).map(({ id, dueAt }) => ({
+        payload: { deliveryId: id },
+        options: { jobId: jobId('deliver', id), delay: dueAt.getTime() - now.getTime() },
+      })),
     );
   }
   ctx.log.info({ engagementId, pulseId, people: people.length, created }, 'pulse planned');
   return { kind: created ? 'started' : 'exists', pulseId, deliveries: people.length };
 }
+
+function activePeopleOf(ctx: Context, engagementId: string) {
+  return ctx.store.people.find({ engagementId, active: true }).lean();
+}
+
+type PersonList = Awaited<ReturnType<typeof activePeopleOf>>;
 
 /** Starts a pulse for today's date in the engagement's time zone, delivered now. */
 export async function sendPulseNow(ctx: Context, engagementId: string) {
@@ -154,13 +179,15 @@ export async function sendPulseNow(ctx: Context, engagementId: string) {
 export async function planPulses(ctx: Context, engagementId: string): Promise<string[]> {
   const engagement = await ctx.store.engagements.findById(engagementId).lean();
   if (!engagement || engagement.paused) return [];
-  await refreshPlatformTimezones(ctx, engagementId);
+  // Read once, with the time zones refreshed in place, for every occurrence planned now.
+  const people = await recentActivePeople(ctx, engagementId);
+  await refreshPlatformTimezones(ctx, engagementId, people);
   const cadence = engagement.cadence as Cadence;
   const today = dateIn(ctx.now(), engagement.timezone);
   const until = formatDate(addDays(calendarDate(today), PLAN_AHEAD_DAYS));
   const dates = nextOccurrences(cadence, today, 3).filter((d) => d <= until);
   for (const date of dates) {
-    await startPulse(ctx, engagementId, date, { immediate: false });
+    await startPulse(ctx, engagementId, date, { immediate: false }, people);
   }
   return dates;
 }

@@ -1,8 +1,10 @@
 import { jobId } from '../../jobs/catalog.js';
 import { nextAllowed, type QuietHours } from '../domain/quiet-hours.js';
+import type { EngagementDoc, PersonDoc, PulseDoc } from '../store/store.js';
 import type { Context } from './context.js';
 import { isPersonPaused } from './pause.js';
 import { chatAddress, personOfDelivery, personTimezone } from './people.js';
+import { SendClaims } from './send-claims.js';
 
 /**
  * When the reminders of a delivery sent at `sentAt` go out: `count` (0–2) of them spread
@@ -26,28 +28,50 @@ export function reminderTimes(
   return times;
 }
 
-/** Queues the reminders of a delivery that was just sent. */
-export async function scheduleReminders(ctx: Context, deliveryId: string): Promise<number> {
+/**
+ * Queues the reminders of a delivery that was just sent. A sender that has the delivery's
+ * send time, engagement, pulse and person at hand passes them, and nothing is read again.
+ */
+export async function scheduleReminders(
+  ctx: Context,
+  deliveryId: string,
+  loaded?: {
+    sentAt: Date;
+    engagement: Pick<EngagementDoc, 'timezone' | 'quietHours' | 'reminders'>;
+    pulse: Pick<PulseDoc, 'closesAt'>;
+    person: Pick<PersonDoc, 'configTimezone' | 'platformTimezone'>;
+  },
+): Promise<number> {
+  const read = loaded ?? (await readForReminders(ctx, deliveryId));
+  if (!read) return 0;
+  const { sentAt, engagement, pulse, person } = read;
+  const tz = personTimezone(person, engagement.timezone);
+  const quiet = engagement.quietHours as QuietHours | null;
+  const times = reminderTimes(sentAt, pulse.closesAt, engagement.reminders, tz, quiet);
+  const now = ctx.now();
+  await ctx.jobs.enqueueMany(
+    'remind-delivery',
+    times.map((at, i) => ({
+      payload: { deliveryId, reminder: i + 1 },
+      options: {
+        jobId: jobId('remind', deliveryId, String(i + 1)),
+        delay: at.getTime() - now.getTime(),
+      },
+    })),
+  );
+  return times.length;
+}
+
+async function readForReminders(ctx: Context, deliveryId: string) {
   const delivery = await ctx.store.deliveries.findById(deliveryId).lean();
-  if (!delivery?.sentAt) return 0;
+  if (!delivery?.sentAt) return null;
   const [engagement, pulse, person] = await Promise.all([
     ctx.store.engagements.findById(delivery.engagementId).lean(),
     ctx.store.pulses.findById(delivery.pulseId).lean(),
     personOfDelivery(ctx.store, delivery),
   ]);
-  if (!engagement || !pulse || !person) return 0;
-  const tz = personTimezone(person, engagement.timezone);
-  const quiet = engagement.quietHours as QuietHours | null;
-  const times = reminderTimes(delivery.sentAt, pulse.closesAt, engagement.reminders, tz, quiet);
-  const now = ctx.now();
-  for (const [i, at] of times.entries()) {
-    await ctx.jobs.enqueue(
-      'remind-delivery',
-      { deliveryId, reminder: i + 1 },
-      { jobId: jobId('remind', deliveryId, String(i + 1)), delay: at.getTime() - now.getTime() },
-    );
-  }
-  return times.length;
+  if (!engagement || !pulse || !person) return null;
+  return { sentAt: delivery.sentAt, engagement, pulse, person };
 }
 
 export type RemindResult = 'reminded' | 'skipped' | 'unreachable';
@@ -55,7 +79,8 @@ export type RemindResult = 'reminded' | 'skipped' | 'unreachable';
 /**
  * Sends reminder number `reminder` of a delivery, at most once, and only while the person has
  * not answered, is not paused and the pulse is open. A reminder whose send fails is not
- * tried again: a missed nudge is better than a doubled one.
+ * tried again: a missed nudge is better than a doubled one. The database is read and
+ * written by `_id` only.
  */
 export async function remind(
   ctx: Context,
@@ -77,11 +102,12 @@ export async function remind(
   const address = chatAddress(person);
   const port = address ? ctx.chat[address.platform] : undefined;
   if (!address || !port) return 'unreachable';
-  const claimed = await ctx.store.deliveries.updateOne(
-    { _id: deliveryId, state: 'sent', remindersSent: { $lt: reminder } },
-    { $set: { remindersSent: reminder } },
-  );
-  if (claimed.modifiedCount === 0) return 'skipped';
+  // The claim is atomic in Redis; the count kept on the delivery (written by `_id`, as
+  // FerretDB scans for any other filter) stops a reminder again if Redis lost the claim.
+  if ((delivery.remindersSent ?? 0) >= reminder) return 'skipped';
+  const claims = new SendClaims(ctx.jobs.connection, ctx.jobs.prefix);
+  if (!(await claims.claimReminder(deliveryId, reminder))) return 'skipped';
+  await ctx.store.deliveries.updateOne({ _id: deliveryId }, { $set: { remindersSent: reminder } });
   await port.sendNotice(address, {
     title: `Reminder: the ${engagement.name} pulse is still open`,
     lines: [

@@ -1,4 +1,5 @@
 import type { Context } from './context.js';
+import { forgetRecentReads } from './recent-reads.js';
 
 /** A Teams user as an activity names them: the tenant and their AAD object id. */
 export interface TeamsIdentity {
@@ -31,6 +32,7 @@ export async function rememberTeamsConversation(
     { $set: { teamsReference: plain } },
   );
   if (result.matchedCount > 0) {
+    forgetRecentReads(ctx.store);
     ctx.log.info({ platform: 'teams', people: result.matchedCount }, 'teams conversation kept');
   }
   return result.matchedCount;
@@ -50,6 +52,7 @@ export async function noteTeamsTimezone(
     { 'teams.tenant': who.tenant, 'teams.user': who.user, platformTimezone: { $ne: timezone } },
     { $set: { platformTimezone: timezone } },
   );
+  if (result.modifiedCount > 0) forgetRecentReads(ctx.store);
   return result.modifiedCount;
 }
 

@@ -60,6 +60,11 @@ export const pulseSchema = new Schema(
     openedAt: { type: Date, required: true },
     closesAt: { type: Date, required: true },
     closedAt: { type: Date, default: null },
+    /**
+     * Person ids of the pulse's deliveries (`PULSE--PERSON`), so closing finds them by key.
+     * Absent on pulses planned before it was kept; those are closed by a query instead.
+     */
+    people: { type: [String], default: undefined },
   },
   { timestamps: true, versionKey: false },
 );

@@ -82,6 +82,15 @@ describe('reminders and closing', () => {
     expect(String(notices()[0]?.args.text)).toContain('Reminder');
   });
 
+  it('sends a reminder once when two workers run it at the same moment', async () => {
+    at('2026-03-03T10:00:00Z');
+    const id = `${pulseId}--a1`;
+    const results = await Promise.all([remind(rt.ctx, id, 1), remind(rt.ctx, id, 1)]);
+    expect(results.sort()).toEqual(['reminded', 'skipped']);
+    expect(notices()).toHaveLength(1);
+    expect(await remind(rt.ctx, id, 1)).toBe('skipped');
+  });
+
   it('closes: open deliveries expire, messages say closed, late clicks store nothing', async () => {
     expect((await click('U2', `${pulseId}--g1`)).kind).toBe('recorded');
     at('2026-03-05T10:00:00Z');
@@ -105,6 +114,17 @@ describe('reminders and closing', () => {
     expect(await rt.ctx.store.answers.countDocuments()).toBe(answers);
     expect(await remind(rt.ctx, `${pulseId}--a1`, 2)).toBe('skipped');
     expect(notices()).toHaveLength(0);
+  });
+
+  it('closes a pulse stored before pulses listed their people, by query', async () => {
+    const pulse = await rt.ctx.store.pulses.findById(pulseId).lean();
+    expect(pulse?.people?.slice().sort()).toEqual(['a1', 'g1']);
+    await rt.ctx.store.pulses.updateOne({ _id: pulseId }, { $unset: { people: 1 } });
+    expect((await click('U2', `${pulseId}--g1`)).kind).toBe('recorded');
+    at('2026-03-05T10:00:00Z');
+    expect(await closePulse(rt.ctx, pulseId)).toBe(1);
+    const states = await rt.ctx.store.deliveries.find({ pulseId }).sort({ personId: 1 }).lean();
+    expect(states.map((d) => d.state)).toEqual(['expired', 'answered']);
   });
 
   it('sends no reminder after the close time even before the close job ran', async () => {

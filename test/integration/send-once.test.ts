@@ -89,6 +89,17 @@ describe('sending a delivery exactly once', () => {
     expect(posted()).toHaveLength(1);
   });
 
+  it('still looks for the post first when Redis lost the claims of a timed-out send', async () => {
+    slack.trouble.set('chat.postMessage', { delayMs: 900, times: 1 });
+    await expect(deliver(rt.ctx, id)).rejects.toBeInstanceOf(RetryLaterError);
+    await until(() => posted().length > 0);
+    const redis = rt.ctx.jobs.connection;
+    await redis.del(...(await redis.keys(`${rt.ctx.jobs.prefix}:send-claim:*`)));
+    later(3_000);
+    expect(await deliver(rt.ctx, id)).toBe('sent');
+    expect(posted()).toHaveLength(1);
+  });
+
   it('leaves a delivery that was sent alone', async () => {
     expect(await deliver(rt.ctx, id)).toBe('sent');
     expect(await deliver(rt.ctx, id)).toBe('skipped');

@@ -38,6 +38,10 @@ export async function testRuntime(
     async dispose() {
       await allBatchedWritesSettled(runtime.ctx.store);
       await runtime.ctx.jobs.queue.obliterate({ force: true });
+      // Send claims and asked histories live beside the queue, under the same prefix.
+      const redis = runtime.ctx.jobs.connection;
+      const keys = await redis.keys(`${runtime.ctx.jobs.prefix}:*`);
+      if (keys.length > 0) await redis.del(...keys);
       await runtime.ctx.store.connection.dropDatabase();
       await runtime.close();
     },

@@ -18,11 +18,18 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-/** Starts `rapport worker` and waits until it logs that it is running. */
-export function startWorkerProcess(env: Env, extra: Record<string, string> = {}) {
+/**
+ * Starts `rapport worker` and waits until it logs that it is running; `nodeArgs` go to node
+ * before the script (a benchmark's `--cpu-prof`).
+ */
+export function startWorkerProcess(
+  env: Env,
+  extra: Record<string, string> = {},
+  nodeArgs: string[] = [],
+) {
   const vars: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
   for (const [k, v] of Object.entries(env)) if (v !== undefined) vars[k] = String(v);
-  const child = spawn(process.execPath, [BIN, 'worker'], {
+  const child = spawn(process.execPath, [...nodeArgs, BIN, 'worker'], {
     env: { ...vars, LOG_LEVEL: 'info', ...extra },
   });
   const logs: string[] = [];

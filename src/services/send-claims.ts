@@ -1,0 +1,112 @@
+import type { Redis } from 'ioredis';
+
+/**
+ * Claims to send a delivery, kept in Redis because its commands are atomic: FerretDB applies
+ * an update as a read and a write, so two workers could both win a claim stored there. One
+ * hash per delivery holds `until` (epoch ms the claim lasts to; `done` once the delivery was
+ * recorded as sent) and `attempts` (claims so far). Times come from the caller's clock, so
+ * tests that move their clock move the leases too.
+ */
+
+/** How long a claim record is kept, in seconds: well past any pulse's close. */
+const KEEP_SECONDS = 60 * 24 * 3600;
+
+const CLAIM = `
+local held = redis.call('HGET', KEYS[1], 'until')
+if held == 'done' then return {'done', 0} end
+if held and tonumber(held) > tonumber(ARGV[1]) then return {'busy', held} end
+local before = tonumber(redis.call('HGET', KEYS[1], 'attempts') or '0')
+redis.call('HSET', KEYS[1], 'until', ARGV[2], 'attempts', before + 1)
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return {'claimed', before}
+`;
+
+const RELEASE = `
+if redis.call('HGET', KEYS[1], 'until') == 'done' then return 0 end
+redis.call('HSET', KEYS[1], 'until', '0')
+if ARGV[1] == '1' then redis.call('HINCRBY', KEYS[1], 'attempts', -1) end
+return 1
+`;
+
+const FINISH = `
+redis.call('HSET', KEYS[1], 'until', 'done')
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+for i = 2, #ARGV, 2 do
+  local held = redis.call('HGET', KEYS[2], ARGV[i])
+  if not held or held < ARGV[i + 1] then redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1]) end
+end
+return 1
+`;
+
+const REMIND = `
+local sent = tonumber(redis.call('HGET', KEYS[1], 'reminders') or '0')
+if sent >= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'reminders', ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return 1
+`;
+
+export type SendClaim =
+  | { kind: 'claimed'; earlierAttempts: number }
+  | { kind: 'busy'; untilMs: number }
+  | { kind: 'done' };
+
+/** The send claims of one deployment, under its queue prefix. */
+export class SendClaims {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  private key(deliveryId: string): string {
+    return `${this.prefix}:send-claim:${deliveryId}`;
+  }
+
+  /** Takes the delivery for `leaseMs` from `now`, unless a live claim or a finished send. */
+  async claim(deliveryId: string, now: Date, leaseMs: number): Promise<SendClaim> {
+    const at = now.getTime();
+    const [kind, value] = (await this.redis.eval(
+      CLAIM,
+      1,
+      this.key(deliveryId),
+      String(at),
+      String(at + leaseMs),
+      String(KEEP_SECONDS),
+    )) as [string, string | number];
+    if (kind === 'done') return { kind: 'done' };
+    if (kind === 'busy') return { kind: 'busy', untilMs: Number(value) };
+    return { kind: 'claimed', earlierAttempts: Number(value) };
+  }
+
+  /**
+   * Lets the claim go at once. `nothingPosted` (a 429) takes the attempt back, so the next
+   * claim does not look for a post that cannot exist.
+   */
+  async release(deliveryId: string, nothingPosted = false): Promise<void> {
+    await this.redis.eval(RELEASE, 1, this.key(deliveryId), nothingPosted ? '1' : '0');
+  }
+
+  /**
+   * Records that the delivery's outcome is stored: no later claim succeeds. `alsoKeep` fields
+   * are kept in the same round trip, each at the later of its stored and given value.
+   */
+  async finish(deliveryId: string, alsoKeep?: { key: string; pairs: string[] }): Promise<void> {
+    const keys = alsoKeep ? [this.key(deliveryId), alsoKeep.key] : [this.key(deliveryId)];
+    await this.redis.eval(
+      FINISH,
+      keys.length,
+      ...keys,
+      String(KEEP_SECONDS),
+      ...(alsoKeep?.pairs ?? []),
+    );
+  }
+
+  /**
+   * Takes reminder number `reminder` of a sent delivery for sending; false when it or a later
+   * one was taken before. Reminders are not tried again, so a taken one is never given back.
+   */
+  async claimReminder(deliveryId: string, reminder: number): Promise<boolean> {
+    const key = this.key(deliveryId);
+    return (await this.redis.eval(REMIND, 1, key, String(reminder), String(KEEP_SECONDS))) === 1;
+  }
+}
