@@ -4,6 +4,7 @@ import { weekKey } from '../domain/window.js';
 import { isValidScore, type Dimension, type Scale } from '../domain/dimension.js';
 import { isDuplicateKey } from '../store/store.js';
 import type { Context } from './context.js';
+import { personOfDelivery } from './people.js';
 import { withLock } from './locks.js';
 import { PendingRollup } from './rollup-marks.js';
 import { whileWritingAnswer } from './rollup-rebuild.js';
@@ -46,6 +47,9 @@ function identityMatches(
   return person.teams?.tenant === identity.tenant && person.teams.user === identity.user;
 }
 
+/** Delivery states a first answer moves to `answered`. */
+const ANSWERABLE: string[] = ['scheduled', 'sending', 'sent'];
+
 /**
  * Stores one click. The last click on a question counts: a click on another score replaces the
  * answer, and the same click twice (a retry, a double click) leaves one answer. Clicks after
@@ -54,9 +58,7 @@ function identityMatches(
 export async function recordClick(ctx: Context, click: Click): Promise<ClickResult> {
   const delivery = await ctx.store.deliveries.findById(click.deliveryId).lean();
   if (!delivery) return { kind: 'unknown-delivery' };
-  const person = await ctx.store.people
-    .findOne({ engagementId: delivery.engagementId, personId: delivery.personId })
-    .lean();
+  const person = await personOfDelivery(ctx.store, delivery);
   if (!person || !person.active || !identityMatches(person, click.identity)) {
     return { kind: 'not-yours' };
   }
@@ -81,10 +83,13 @@ export async function recordClick(ctx: Context, click: Click): Promise<ClickResu
     answeredAt: now,
     source: click.identity.platform,
   });
-  await ctx.store.deliveries.updateOne(
-    { _id: delivery._id, state: { $in: ['scheduled', 'sending', 'sent'] } },
-    { $set: { state: 'answered', answeredAt: now } },
-  );
+  // Read above, written by `_id` alone (any other filter makes FerretDB scan the deliveries).
+  if (ANSWERABLE.includes(delivery.state)) {
+    await ctx.store.deliveries.updateOne(
+      { _id: delivery._id },
+      { $set: { state: 'answered', answeredAt: now } },
+    );
+  }
   try {
     await ctx.jobs.enqueue(
       'refresh-message',
