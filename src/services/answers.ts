@@ -165,7 +165,7 @@ async function withAnswerLock<T>(id: string, task: () => Promise<T>): Promise<T>
  * The roll-up change is the difference between the answer as it was stored before this write
  * and as it is after, so a retried or repeated click adds nothing. Writes of one answer go one
  * at a time: in this process by a lock per answer, across processes by a Redis lock when an
- * answer is replaced. The change is queued, not awaited: it is written within 100 ms, merged
+ * answer is replaced. The change is queued, not awaited: it is written within 250 ms, merged
  * with others, and this process's score reads wait for it (rollupsSettled).
  *
  * Crash safety: a mark in Redis is set with the answer's write and cleared once the roll-ups

@@ -135,7 +135,7 @@ function ledgerUpdates(answerId: string, from: Counted | null, to: Counted): Doc
 /**
  * Queues the roll-up and ledger changes that take an answer from being counted as `from`
  * (null: new) to `to`, and `afterStored` to run once they are written; the promise resolves
- * when both are done. Changes are written behind their callers within 100 ms, merged per
+ * when both are done. Changes are written behind their callers within 250 ms, merged per
  * document; reads of the engagement's scores in this process wait for what was queued before
  * them (rollupsSettled).
  */

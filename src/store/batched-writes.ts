@@ -78,11 +78,11 @@ interface Group {
 }
 
 /**
- * How long a batch gathers updates before it is written: 100 ms. Writes are what cost on the
+ * How long a batch gathers updates before it is written: 250 ms. Writes are what cost on the
  * database (about a millisecond each on FerretDB, whatever they hold), so updates arriving one
  * by one share writes too. Reads and shutdown need not wait for it (settled kicks it).
  */
-const GATHER_MS = 100;
+const GATHER_MS = 250;
 
 /** A batch holding this many queued calls is written without waiting longer. */
 const FULL_BATCH = 256;
