@@ -11,6 +11,7 @@ import {
   rollupCollection,
   rollupsSettled,
   rollupWriter,
+  withRollupLock,
   weekAnswers,
   type AnswerRow,
 } from './rollups.js';
@@ -66,7 +67,9 @@ async function rebuild(
   const attempt = () =>
     gateOf(store, engagementId).runExclusive(async () => {
       await rollupsSettled(store, engagementId);
-      return rollupWriter(ctx).exclusive(engagementId, async () => {
+      const locked = (task: () => Promise<{ answers: number; weeks: number }>) =>
+        rollupWriter(ctx).exclusive(engagementId, () => withRollupLock(ctx, engagementId, task));
+      return locked(async () => {
         const { weeks, answers } = await read(timezone);
         const young = ctx.now().getTime() - RECOVERY_GRACE_MS;
         const busy = (await readMarks(ctx)).some(

@@ -89,7 +89,16 @@ export function countedOf(a: AnswerState, timezone: string): Counted {
  * update one roll-up at the same moment (FerretDB could lose one of them).
  */
 export function rollupWriter(ctx: Context): BatchedWriter {
-  return batchedWriter(ctx.store, WRITER, (group, task) => withLock(ctx, `rollups:${group}`, task));
+  return batchedWriter(ctx.store, WRITER, (group, task) => withRollupLock(ctx, group, task));
+}
+
+/** Runs `task` holding the engagement's roll-up lock, shared by all Rapport processes. */
+export function withRollupLock<T>(
+  ctx: Context,
+  engagementId: string,
+  task: () => Promise<T>,
+): Promise<T> {
+  return withLock(ctx, `rollups:${engagementId}`, task);
 }
 
 /** The name of the roll-ups' batched writer. */
