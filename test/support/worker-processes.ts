@@ -1,8 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import type { Env } from '../../src/config/env.js';
-
-const BIN = fileURLToPath(new URL('../../bin/rapport.js', import.meta.url));
+import { spawnRapport, stopChild, untilLogged } from './processes.js';
 
 export interface WorkerProcess {
   child: ChildProcess;
@@ -13,60 +11,28 @@ export interface WorkerProcess {
   kill(): Promise<void>;
 }
 
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
-}
-
 /**
  * Starts `rapport worker` and waits until it logs that it is running; `nodeArgs` go to node
  * before the script (a benchmark's `--cpu-prof`).
  */
-export function startWorkerProcess(
+export async function startWorkerProcess(
   env: Env,
   extra: Record<string, string> = {},
   nodeArgs: string[] = [],
-) {
-  const vars: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
-  for (const [k, v] of Object.entries(env)) if (v !== undefined) vars[k] = String(v);
-  const child = spawn(process.execPath, [...nodeArgs, BIN, 'worker'], {
-    env: { ...vars, LOG_LEVEL: 'info', ...extra },
-  });
+): Promise<WorkerProcess> {
+  const child = spawnRapport(env, ['worker'], extra, nodeArgs);
   const logs: string[] = [];
-  return new Promise<WorkerProcess>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      // A worker that never said it runs is ended, so it cannot linger after the test.
+  await untilLogged(child, 'worker', logs, (e) =>
+    e.msg === 'rapport worker is running' ? true : undefined,
+  );
+  return {
+    child,
+    logs,
+    stop: () => stopChild(child),
+    async kill() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGKILL');
-      reject(new Error(`worker did not start:\n${logs.join('\n')}`));
-    }, 30_000);
-    let buffer = '';
-    child.stderr.on('data', (d: Buffer) => {
-      buffer += d.toString();
-      const lines = buffer.split('\n');
-      buffer = lines.pop() ?? '';
-      for (const line of lines) {
-        logs.push(line);
-        if (!line.includes('"rapport worker is running"')) continue;
-        clearTimeout(timer);
-        resolve({
-          child,
-          logs,
-          async stop() {
-            const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
-            child.kill('SIGTERM');
-            await exited(child);
-            clearTimeout(kill);
-          },
-          async kill() {
-            child.kill('SIGKILL');
-            await exited(child);
-          },
-        });
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`worker exited with ${code}:\n${logs.join('\n')}${buffer}`));
-    });
-  });
+      if (child.exitCode === null && child.signalCode === null) await exited;
+    },
+  };
 }
