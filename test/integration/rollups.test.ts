@@ -8,24 +8,20 @@ import { rebuildRollups } from '../../src/services/rollup-rebuild.js';
 import { recoverRollups } from '../../src/services/rollup-recovery.js';
 import { answerCollection, rollupCollection, rollupsSettled } from '../../src/services/rollups.js';
 import { scoresOf } from '../../src/services/scores.js';
+import { acmeGlobexYaml } from '../support/engagement-yaml.js';
 import { testRuntime, type TestRuntime } from '../support/runtime.js';
 
-const YAML = `
-engagements:
-  - id: acme-globex
-    name: Acme x Globex
-    client: Acme
-    provider: Globex
-    timezone: America/Chicago
-    cadence: { every: 1 week, on: monday, at: "10:00", startsOn: 2026-01-05 }
-    privacyThreshold: 3
-    people:
+const YAML = acmeGlobexYaml(
+  `
       - { id: c1, side: client, roles: [relationship_manager], slack: { team: T1, user: U1 } }
       - { id: c2, side: client, slack: { team: T1, user: U2 } }
       - { id: c3, side: client, slack: { team: T1, user: U3 } }
       - { id: p1, side: provider, slack: { team: T1, user: U4 } }
       - { id: p2, side: provider, slack: { team: T1, user: U5 } }
-`;
+`,
+  'America/Chicago',
+  { privacyThreshold: 3 },
+);
 
 describe('roll-ups kept on every click', () => {
   let rt: TestRuntime;

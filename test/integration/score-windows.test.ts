@@ -1,21 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { upsertAnswer } from '../../src/services/answers.js';
 import { scoresOf } from '../../src/services/scores.js';
+import { acmeGlobexYaml } from '../support/engagement-yaml.js';
 import { testRuntime, type TestRuntime } from '../support/runtime.js';
 
-const yaml = (windowWeeks: number) => `
-engagements:
-  - id: acme-globex
-    name: Acme x Globex
-    client: Acme
-    provider: Globex
-    timezone: America/Chicago
-    cadence: { every: 1 week, on: monday, at: "10:00", startsOn: 2026-01-05 }
-    privacyThreshold: 1
-    windowWeeks: ${windowWeeks}
-    people:
+const yaml = (windowWeeks: number) =>
+  acmeGlobexYaml(
+    `
       - { id: c1, side: client, slack: { team: T1, user: U1 } }
-`;
+`,
+    'America/Chicago',
+    { privacyThreshold: 1, windowWeeks },
+  );
 
 describe('rolling windows in the engagement time zone', () => {
   let rt: TestRuntime;
