@@ -27,7 +27,21 @@ export const catalog = {
     backoffMs: 5_000,
     timeoutMs: 60_000,
   }),
-  /** Sends one person's copy of one pulse. */
+  /**
+   * Sends the copies of one pulse that fall due together (up to 100 people), each at most
+   * once; one that must wait makes the job run again later (see delivery-batch.ts).
+   */
+  'deliver-pulses': spec({
+    payload: z.object({
+      pulseId: z.string().min(1),
+      deliveryIds: z.array(deliveryId).min(1).max(100),
+    }),
+    attempts: 6,
+    backoffMs: 2_000,
+    // Each post ends within its port's lease, but the batch's posts share the process's.
+    timeoutMs: 300_000,
+  }),
+  /** Sends one person's copy of one pulse (as queued before batches; still run). */
   'deliver-pulse': spec({
     payload: z.object({ deliveryId }),
     attempts: 6,

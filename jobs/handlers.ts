@@ -1,5 +1,6 @@
 import type { Context } from '../src/services/context.js';
 import { deliver, refreshMessage } from '../src/services/deliveries.js';
+import { deliverBatch } from '../src/services/delivery-batch.js';
 import { sendDigest } from '../src/services/digest.js';
 import { checkMilestones } from '../src/services/milestone-check.js';
 import { closePulse } from '../src/services/close.js';
@@ -12,6 +13,7 @@ import type { Handlers } from './worker.js';
 export function jobHandlers(ctx: Context): Handlers {
   return {
     'plan-pulses': ({ engagementId }) => planPulses(ctx, engagementId),
+    'deliver-pulses': ({ pulseId, deliveryIds }) => deliverBatch(ctx, pulseId, deliveryIds),
     'deliver-pulse': ({ deliveryId }) => deliver(ctx, deliveryId),
     'refresh-message': ({ deliveryId }) => refreshMessage(ctx, deliveryId),
     'check-milestones': ({ engagementId, asOf }) =>

@@ -14,13 +14,17 @@ import {
 } from 'node:fs/promises';
 import path from 'node:path';
 
+import { patchFerretdb } from './ferretdb-patches.js';
 import {
   findOnPath,
+  isAlive,
   isExecutable,
   lastLine,
   readFrom,
   run,
   ServiceError,
+  START_TIMEOUT_MS,
+  waitFor,
   withLock,
   type RunResult,
 } from './services-process.js';
@@ -29,10 +33,11 @@ import {
 export const FERRETDB_VERSION = '1.24.2';
 
 /**
- * The name of this project's build of it: the release plus the patch below. A new name makes
- * machines that built the unpatched binary build again.
+ * The name of this project's build of it: the release plus the patches in ferretdb-patches.ts.
+ * A new name makes machines that built an older binary build again, and makes
+ * {@link stopOutdatedFerretdb} replace a server still running one.
  */
-export const FERRETDB_BUILD = `${FERRETDB_VERSION}-idx1`;
+export const FERRETDB_BUILD = `${FERRETDB_VERSION}-idx2`;
 
 const MODULE = 'github.com/FerretDB/FerretDB';
 const MINIMUM_GO = [1, 24] as const;
@@ -120,7 +125,7 @@ async function buildInto(cacheDir: string, target: string, logPath: string): Pro
     await cp(download.Dir, source, { recursive: true });
     await makeWritable(source);
     await writeFile(path.join(source, 'build', 'version', 'version.txt'), `v${FERRETDB_VERSION}\n`);
-    await patchIdLookups(source);
+    await patchFerretdb(source, FERRETDB_VERSION);
     await step(['mod', 'edit', `-replace=${MODULE}=./ferretdb-src`]);
 
     // Newer linkers refuse FerretDB's old //go:linkname uses unless told not to check.
@@ -136,23 +141,6 @@ async function buildInto(cacheDir: string, target: string, logPath: string): Pro
   } finally {
     await rm(work, { recursive: true, force: true });
   }
-}
-
-/**
- * FerretDB 1.24's SQLite backend indexes `_id` as `_ferretdb_sjson->"_id"` but looks documents
- * up by `_ferretdb_sjson->'$._id'`. The two mean the same, yet SQLite uses an expression index
- * only for the very expression it was built on, so every lookup by `_id` scanned the whole
- * table (upstream reports the same for PostgreSQL: FerretDB issue #4646). Written the index's
- * way, lookups, updates and deletes by `_id` use the index; nothing else changes.
- */
-async function patchIdLookups(source: string): Promise<void> {
-  const file = path.join(source, 'internal', 'backends', 'sqlite', 'metadata', 'metadata.go');
-  const text = await readFile(file, 'utf8');
-  const before = `IDColumn = DefaultColumn + "->'$._id'"`;
-  if (!text.includes(before)) {
-    throw new ServiceError(`mongodb: FerretDB ${FERRETDB_VERSION} source differs from the patch`);
-  }
-  await writeFile(file, text.replace(before, `IDColumn = DefaultColumn + "->'_id'"`));
 }
 
 function checkGoVersion(goVersion: string): void {
@@ -181,6 +169,63 @@ async function makeWritable(dir: string): Promise<void> {
     if (entry.isDirectory()) await makeWritable(full);
     else if (entry.isFile()) await chmod(full, 0o644);
   }
+}
+
+/**
+ * Stops the FerretDB these scripts started at `listen` when it runs an older build than
+ * {@link FERRETDB_BUILD} or with other options, so that the caller starts the current one on
+ * the same data. A server started any other way, or whose command line cannot be read (no
+ * /proc), is left alone. Returns the line to print when it stopped one.
+ */
+export async function stopOutdatedFerretdb(
+  cacheDir: string,
+  listen: ListenAddress,
+): Promise<string | undefined> {
+  const pidPath = path.join(cacheDir, `ferretdb-${listen.port}.pid`);
+  const pid = Number((await readFile(pidPath, 'utf8').catch(() => '')).trim());
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return undefined;
+
+  // The command line also guards against the pid having been reused by another program.
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  const [binary = '', ...args] = cmdline.replace(/\0$/, '').split('\0');
+  const bin = path.join(cacheDir, 'bin');
+  const current = path.join(bin, `ferretdb-${FERRETDB_BUILD}`);
+  if (!binary.startsWith(`${bin}${path.sep}ferretdb-`)) return undefined;
+  const wanted = ferretdbArgs(cacheDir, listen);
+  if (binary === current && args.join('\0') === wanted.join('\0')) return undefined;
+
+  process.kill(pid, 'SIGTERM');
+  const gone = await waitFor(
+    () => Promise.resolve(isAlive(pid) ? undefined : true),
+    START_TIMEOUT_MS,
+    100,
+  );
+  if (gone === undefined) {
+    throw new ServiceError(`mongodb: FerretDB pid ${pid} (an older build) does not stop`);
+  }
+  await rm(pidPath, { force: true });
+  const what = binary === current ? 'older options' : path.basename(binary);
+  return `mongodb: stopped FerretDB pid ${pid} (${what}) to run ${FERRETDB_BUILD}`;
+}
+
+/**
+ * FerretDB's options for `listen`. SQLite runs in WAL mode with `synchronous=NORMAL`: a commit
+ * no longer waits for the disk, so a crash of FerretDB or of Rapport loses nothing, and a power
+ * loss or an operating-system crash may lose the last commits, as a standalone MongoDB may lose
+ * writes it acknowledged before its next journal flush (100 ms). `FULL` doubled the cost of
+ * each small update.
+ */
+function ferretdbArgs(cacheDir: string, listen: ListenAddress): string[] {
+  const dataDir = path.join(cacheDir, 'ferretdb-data', String(listen.port));
+  const address = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
+  return [
+    '--handler=sqlite',
+    `--sqlite-url=file:${dataDir}/?_pragma=synchronous(normal)`,
+    `--listen-addr=${address}:${listen.port}`,
+    '--debug-addr=-',
+    '--telemetry=disable',
+    `--state-dir=${dataDir}`,
+  ];
 }
 
 /** Where a FerretDB instance listens. `host` is a literal address, without brackets. */
@@ -214,24 +259,16 @@ export async function spawnFerretdb(
   await mkdir(dataDir, { recursive: true });
   const logPath = path.join(cacheDir, `ferretdb-${listen.port}.log`);
   const pidPath = path.join(cacheDir, `ferretdb-${listen.port}.pid`);
-  const address = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
 
   const log = await open(logPath, 'a');
   const logStart = (await log.stat()).size;
   let exited = false;
   try {
-    const child = spawn(
-      binary,
-      [
-        '--handler=sqlite',
-        `--sqlite-url=file:${dataDir}/`,
-        `--listen-addr=${address}:${listen.port}`,
-        '--debug-addr=-',
-        '--telemetry=disable',
-        `--state-dir=${dataDir}`,
-      ],
-      { cwd: cacheDir, detached: true, stdio: ['ignore', log.fd, log.fd] },
-    );
+    const child = spawn(binary, ferretdbArgs(cacheDir, listen), {
+      cwd: cacheDir,
+      detached: true,
+      stdio: ['ignore', log.fd, log.fd],
+    });
     child.on('error', () => {
       exited = true;
     });

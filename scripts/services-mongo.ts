@@ -3,7 +3,12 @@ import path from 'node:path';
 
 import { MongoClient } from 'mongodb';
 
-import { ferretdbBinary, spawnFerretdb, type ListenAddress } from './services-ferretdb.js';
+import {
+  ferretdbBinary,
+  spawnFerretdb,
+  stopOutdatedFerretdb,
+  type ListenAddress,
+} from './services-ferretdb.js';
 import {
   bindAddress,
   findOnPath,
@@ -42,11 +47,19 @@ export async function ensureMongo(
   const kindOf = (probe: { ferretdb: boolean }): MongoServerKind =>
     probe.ferretdb ? 'ferretdb' : local ? 'mongod' : 'external';
 
-  const found = await probeMongo(uri);
+  const listen = hosts?.list[0];
+  let found = await probeMongo(uri);
+  if (found.ok && found.ferretdb && local && listen !== undefined) {
+    const bound = { host: bindAddress(listen.host), port: listen.port };
+    const stopped = await stopOutdatedFerretdb(cacheDir, bound);
+    if (stopped !== undefined) {
+      progress(stopped);
+      found = await probeMongo(uri);
+    }
+  }
   if (found.ok) {
     return { kind: kindOf(found), line: `mongodb: ${shown} (${label(found)}, already running)` };
   }
-  const listen = hosts?.list[0];
   if (!local || listen === undefined) {
     throw new ServiceError(
       `mongodb: nothing answers at ${shown} (${found.reason}), and it is not a single local ` +

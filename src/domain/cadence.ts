@@ -86,14 +86,24 @@ export function occursOn(cadence: Cadence, isoDate: string): boolean {
   return nth === 'last' ? isLastOfMonth(d) : nthOfMonth(d) === nth;
 }
 
-/** The occurrence dates from `fromDate` (inclusive), at most `count` of them. */
-export function nextOccurrences(cadence: Cadence, fromDate: string, count: number): string[] {
+/**
+ * The occurrence dates from `fromDate` (inclusive), at most `count` of them, and none after
+ * `untilDate` when given.
+ */
+export function nextOccurrences(
+  cadence: Cadence,
+  fromDate: string,
+  count: number,
+  untilDate?: string,
+): string[] {
   const dates: string[] = [];
   let d = calendarDate(fromDate);
   const start = calendarDate(cadence.startsOn);
   if (d < start) d = start;
   // Any cadence here repeats within 12 × every months; 400 × every days bounds the search.
-  const limit = addDays(d, 400 * cadence.every);
+  const searched = addDays(d, 400 * cadence.every);
+  const until = untilDate === undefined ? undefined : calendarDate(untilDate);
+  const limit = until !== undefined && until < searched ? until : searched;
   while (dates.length < count && d <= limit) {
     const iso = formatDate(d);
     if (occursOn(cadence, iso)) dates.push(iso);

@@ -79,16 +79,16 @@ async function answersOf(ctx: Context, delivery: Delivery) {
 export type DeliverResult = 'sent' | 'skipped' | 'unreachable' | 'failed' | 'paused';
 
 /** How long a claim to send holds when the port does not say how long a send can take. */
-const CLAIM_MS = 60_000;
+export const CLAIM_MS = 60_000;
 
 /**
  * After a send whose outcome is unknown (a timeout, a 500), how long to wait before looking
  * for the message: long enough for a slow post still in flight to land.
  */
-const SETTLE_MS = 3_000;
+export const SETTLE_MS = 3_000;
 
 /** States a delivery may be sent from; `sending` (an unknown outcome) once it settled. */
-const SENDABLE: readonly string[] = ['scheduled', 'sending'];
+export const SENDABLE: readonly string[] = ['scheduled', 'sending'];
 
 /**
  * Sends one delivery, at most once. The delivery is first claimed in Redis (with a lease), so
@@ -153,7 +153,9 @@ export async function deliver(ctx: Context, deliveryId: string): Promise<Deliver
   // A first claim posted the only message there is, so nobody can have clicked it before
   // the state read above: only a later claim reads the state again.
   await markSent(ctx, deliveryId, message, triedBefore ? null : delivery.state);
-  await claims.finish(deliveryId, askedFields(ctx, delivery) ?? undefined);
+  if (await claims.finish(deliveryId, askedFields(ctx, delivery) ?? undefined)) {
+    await keepAnswered(ctx, deliveryId);
+  }
   log.info({ deliveryId, platform: port.platform }, 'pulse delivered');
   if (engagement && pulse && person) {
     await scheduleReminders(ctx, deliveryId, { sentAt: ctx.now(), engagement, pulse, person });
@@ -168,7 +170,16 @@ async function personOf(ctx: Context, delivery: Delivery) {
   return person ?? personOfDelivery(ctx.store, delivery);
 }
 
-function sendClaims(ctx: Context): SendClaims {
+/** Puts back `answered` on a delivery a click reached while its send was being recorded. */
+export async function keepAnswered(ctx: Context, deliveryId: string): Promise<void> {
+  await ctx.store.deliveries.collection.updateOne(
+    { _id: deliveryId as never },
+    { $set: { state: 'answered', updatedAt: new Date() } },
+  );
+}
+
+/** The send claims of the context's deployment. */
+export function sendClaims(ctx: Context): SendClaims {
   return new SendClaims(ctx.jobs.connection, ctx.jobs.prefix);
 }
 
@@ -191,17 +202,30 @@ async function handleSendError(
     await claims.release(deliveryId, true);
     throw new RetryLaterError(err.retryAfterSeconds * 1000, err.message, { cause: err });
   }
-  // The post may still land: the delivery waits as `sending` until it has settled, and the
-  // claim is let go, since that wait is what keeps a retry from posting early.
+  await settleUnknownSend(ctx, delivery, err, log);
+  throw new RetryLaterError(SETTLE_MS, 'send outcome unknown', { cause: err });
+}
+
+/**
+ * After a send that may or may not have posted (a timeout, a 500): the delivery waits as
+ * `sending` for `SETTLE_MS`, and the claim is let go, since that wait is what keeps a retry
+ * from posting early. The retry looks for the post before posting again.
+ */
+export async function settleUnknownSend(
+  ctx: Context,
+  delivery: Delivery,
+  err: unknown,
+  log: Context['log'],
+): Promise<void> {
+  const deliveryId = delivery._id;
   const settled = new Date(ctx.now().getTime() + SETTLE_MS);
   await ctx.store.deliveries.updateOne(
     { _id: deliveryId },
     { $set: { state: 'sending', claimedUntil: settled, error: (err as Error).message } },
   );
   await recordAsked(ctx, delivery);
-  await claims.release(deliveryId);
+  await sendClaims(ctx).release(deliveryId);
   log.warn({ deliveryId, err: (err as Error).message }, 'send outcome unknown; will check');
-  throw new RetryLaterError(SETTLE_MS, 'send outcome unknown', { cause: err });
 }
 
 /**
@@ -236,7 +260,7 @@ async function markSent(
 }
 
 /** Ends a delivery that is still sendable (read by `_id`, then written by `_id`). */
-async function markDelivery(
+export async function markDelivery(
   ctx: Context,
   delivery: Delivery,
   state: 'unreachable' | 'expired' | 'failed' | 'paused',

@@ -51,6 +51,7 @@ export async function pausePerson(
     await ctx.store.people.updateOne({ _id: p._id }, { $set: { pausedUntil: until } });
     await pauseOpenDeliveries(ctx, { engagementId: p.engagementId, personId: p.personId });
   }
+  forgetRecentReads(ctx.store);
   const shown = weeks === undefined ? null : until;
   return { kind: 'paused', until: shown, engagements: people.length };
 }
@@ -63,6 +64,7 @@ export async function resumePerson(ctx: Context, requester: Requester): Promise<
     { _id: { $in: people.map((p) => p._id) } },
     { $set: { pausedUntil: null } },
   );
+  forgetRecentReads(ctx.store);
   return { kind: 'resumed', engagements: people.length };
 }
 

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { addDays, max } from 'date-fns';
 import { jobId } from '../../jobs/catalog.js';
+import type { EnqueueOptions } from '../../jobs/queue.js';
 import {
   calendarDate,
   dateIn,
@@ -12,7 +14,7 @@ import { nextAllowed, type QuietHours } from '../domain/quiet-hours.js';
 import { planQuestions } from '../domain/question-plan.js';
 import { questionFor } from '../domain/questions.js';
 import { rollingWindow } from '../domain/window.js';
-import { isDuplicateKey } from '../store/store.js';
+import { isDuplicateKey, type DeliveryDoc } from '../store/store.js';
 import { askedHistories } from './asked-history.js';
 import { recentActivePeople } from './recent-reads.js';
 import type { Context } from './context.js';
@@ -39,11 +41,40 @@ export function deliveryIdFor(pulseId: string, personId: string): string {
 /** Deliveries written, and delivery jobs queued, per round trip while planning. */
 const BATCH = 500;
 
+/** The fields of a delivery that planning decides; the rest start as the schema says. */
+type PlannedDelivery = Pick<
+  DeliveryDoc,
+  'pulseId' | 'engagementId' | 'personId' | 'personRef' | 'side' | 'platform' | 'state' | 'dueAt'
+> & { _id: string; questions: { id: string; dimension: string; scale: string }[] };
+
+/**
+ * A delivery as the schema would store it, every default and timestamp filled in: deliveries
+ * are inserted without mongoose's casting and validation, which cost more than the insert.
+ */
+export function newDelivery(planned: PlannedDelivery, now = new Date()) {
+  return {
+    ...planned,
+    sentAt: null,
+    answeredAt: null,
+    message: null,
+    error: null,
+    sendAttempts: 0,
+    claimedUntil: null,
+    remindersSent: 0,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
 /** Inserts the deliveries that are not stored yet; the others are left as they are. */
-async function insertNew(ctx: Context, deliveries: object[]): Promise<void> {
+async function insertNew(ctx: Context, deliveries: PlannedDelivery[]): Promise<void> {
   if (deliveries.length === 0) return;
   try {
-    await ctx.store.deliveries.insertMany(deliveries, { ordered: false });
+    const now = new Date();
+    await ctx.store.deliveries.insertMany(
+      deliveries.map((d) => newDelivery(d, now)),
+      { ordered: false, lean: true },
+    );
   } catch (err) {
     const errors = (err as { writeErrors?: unknown[] }).writeErrors;
     if (!Array.isArray(errors) || errors.length === 0) throw err;
@@ -54,11 +85,11 @@ async function insertNew(ctx: Context, deliveries: object[]): Promise<void> {
 }
 
 /**
- * Starts the pulse of one occurrence: the pulse, one delivery a person and one delivery job
- * each, due at the occurrence's local time in the person's own time zone (or now, for an
- * immediate pulse), moved out of the engagement's quiet hours, and the job that closes it
- * `closesAfterDays` after the last delivery. The same occurrence never makes a second pulse,
- * second deliveries or second jobs.
+ * Starts the pulse of one occurrence: the pulse, one delivery a person, due at the
+ * occurrence's local time in the person's own time zone (or now, for an immediate pulse),
+ * moved out of the engagement's quiet hours, the jobs that send the deliveries due together
+ * (see `deliveryBatches`), and the job that closes it `closesAfterDays` after the last
+ * delivery. The same occurrence never makes a second pulse, second deliveries or second jobs.
  */
 export async function startPulse(
   ctx: Context,
@@ -74,12 +105,17 @@ export async function startPulse(
   const now = ctx.now();
   const people = activePeople ?? (await activePeopleOf(ctx, engagementId));
   const quiet = engagement.quietHours as QuietHours | null;
-  const dueOf = (tz: string) =>
-    nextAllowed(
-      options.immediate ? now : max([now, localInstant(occurrence, cadence.at, tz)]),
-      tz,
-      quiet,
-    );
+  // People share a handful of time zones, and each costs two time-zone conversions.
+  const dueByZone = new Map<string, Date>();
+  const dueOf = (tz: string) => {
+    let due = dueByZone.get(tz);
+    if (!due) {
+      const at = options.immediate ? now : max([now, localInstant(occurrence, cadence.at, tz)]);
+      due = nextAllowed(at, tz, quiet);
+      dueByZone.set(tz, due);
+    }
+    return due;
+  };
   const lastDue = max([now, ...people.map((p) => dueOf(personTimezone(p, engagement.timezone)))]);
   const pulseId = pulseIdFor(engagementId, occurrence);
   let created = true;
@@ -117,7 +153,7 @@ export async function startPulse(
     const history = histories.get(person.personId) ?? {};
     const dims = planQuestions(history, window.start, engagement.questionsPerPulse);
     const address = chatAddress(person);
-    const delivery = {
+    const delivery: PlannedDelivery = {
       _id: id,
       pulseId,
       engagementId,
@@ -148,17 +184,48 @@ export async function startPulse(
       { $addToSet: { people: { $each: people.map((p) => p.personId) } } },
     );
   }
-  for (let i = 0; i < planned.length; i += BATCH) {
-    await ctx.jobs.enqueueMany(
-      'deliver-pulse',
-      planned.slice(i, i + BATCH).map(({ id, dueAt }) => ({
-        payload: { deliveryId: id },
-        options: { jobId: jobId('deliver', id), delay: dueAt.getTime() - now.getTime() },
-      })),
-    );
+  const batches = deliveryBatches(pulseId, planned, now);
+  for (let i = 0; i < batches.length; i += BATCH / DELIVERY_BATCH) {
+    await ctx.jobs.enqueueMany('deliver-pulses', batches.slice(i, i + BATCH / DELIVERY_BATCH));
   }
   ctx.log.info({ engagementId, pulseId, people: people.length, created }, 'pulse planned');
   return { kind: created ? 'started' : 'exists', pulseId, deliveries: people.length };
+}
+
+/** Deliveries sent by one job, at most. */
+const DELIVERY_BATCH = 50;
+
+/**
+ * The delivery jobs of a pulse: its deliveries grouped by due time, in person order, up to
+ * `DELIVERY_BATCH` a job. A job's id names what it sends (a digest of its delivery ids), so
+ * planning again queues nothing new for the same people, and a delivery added since lands in a
+ * job of its own id rather than one that already ran; a delivery in two jobs is sent once.
+ */
+function deliveryBatches(
+  pulseId: string,
+  planned: { id: string; dueAt: Date }[],
+  now: Date,
+): { payload: { pulseId: string; deliveryIds: string[] }; options: EnqueueOptions }[] {
+  const byDue = new Map<number, string[]>();
+  for (const { id, dueAt } of planned) {
+    const ids = byDue.get(dueAt.getTime()) ?? [];
+    byDue.set(dueAt.getTime(), ids);
+    ids.push(id);
+  }
+  return [...byDue].flatMap(([dueMs, ids]) => {
+    ids.sort();
+    return Array.from({ length: Math.ceil(ids.length / DELIVERY_BATCH) }, (_, k) => {
+      const deliveryIds = ids.slice(k * DELIVERY_BATCH, (k + 1) * DELIVERY_BATCH);
+      const digest = createHash('sha256').update(deliveryIds.join('\n')).digest('hex');
+      return {
+        payload: { pulseId, deliveryIds },
+        options: {
+          jobId: jobId('deliver', pulseId, String(dueMs), digest.slice(0, 16)),
+          delay: dueMs - now.getTime(),
+        },
+      };
+    });
+  });
 }
 
 function activePeopleOf(ctx: Context, engagementId: string) {
@@ -185,7 +252,7 @@ export async function planPulses(ctx: Context, engagementId: string): Promise<st
   const cadence = engagement.cadence as Cadence;
   const today = dateIn(ctx.now(), engagement.timezone);
   const until = formatDate(addDays(calendarDate(today), PLAN_AHEAD_DAYS));
-  const dates = nextOccurrences(cadence, today, 3).filter((d) => d <= until);
+  const dates = nextOccurrences(cadence, today, 3, until);
   for (const date of dates) {
     await startPulse(ctx, engagementId, date, { immediate: false }, people);
   }

@@ -16,6 +16,12 @@ type Entry = { at: number; value: Promise<unknown> };
 
 const byStore = new WeakMap<Store, Map<string, Entry>>();
 
+/** The value kept under `key` if it was read less than `freshMs` ago; never reads. */
+function kept<T>(store: Store, key: string, freshMs = FRESH_MS): Promise<T> | undefined {
+  const hit = byStore.get(store)?.get(key);
+  return hit && performance.now() - hit.at < freshMs ? (hit.value as Promise<T>) : undefined;
+}
+
 function recent<T>(
   store: Store,
   key: string,
@@ -85,6 +91,33 @@ export async function recentActivePeople(ctx: Context, engagementId: string) {
     (await ctx.store.people.find({ engagementId, active: true }).lean().exec())
   );
 }
+
+/**
+ * The active people of an engagement by `_id`, when planning read them a moment ago (within
+ * `PEOPLE_FRESH_MS`) in this process; undefined otherwise, and nothing is read. Sends that
+ * follow their planning use it instead of reading the people again. A pause made since shows
+ * in the deliveries' state, which a pause also sets; a resume made since in another process
+ * is missed for those sends only.
+ */
+export async function plannedPeople(ctx: Context, engagementId: string) {
+  const all = kept<Awaited<ReturnType<typeof activePeopleByEngagement>>>(
+    ctx.store,
+    'active-people',
+    PEOPLE_FRESH_MS,
+  );
+  const people = (await all?.catch(() => undefined))?.get(engagementId);
+  if (!people) return undefined;
+  let byId = peopleById.get(people);
+  if (!byId) {
+    byId = new Map(people.map((p) => [String(p._id), p]));
+    peopleById.set(people, byId);
+  }
+  return byId;
+}
+
+const peopleById = new WeakMap<object, Map<string, PersonRecord>>();
+
+type PersonRecord = Awaited<ReturnType<typeof recentActivePeople>>[number];
 
 /** Drops every kept read of this store, after a change sends must see at once. */
 export function forgetRecentReads(store: Store): void {

@@ -28,6 +28,30 @@ export function reminderTimes(
   return times;
 }
 
+/** What a sender has at hand to time a delivery's reminders without reading anything. */
+export interface ReminderInputs {
+  sentAt: Date;
+  engagement: Pick<EngagementDoc, 'timezone' | 'quietHours' | 'reminders'>;
+  pulse: Pick<PulseDoc, 'closesAt'>;
+  person: Pick<PersonDoc, 'configTimezone' | 'platformTimezone'>;
+}
+
+/** The reminder jobs of a delivery sent as `inputs` say, for a caller that queues many. */
+export function reminderJobs(ctx: Context, deliveryId: string, inputs: ReminderInputs) {
+  const { sentAt, engagement, pulse, person } = inputs;
+  const tz = personTimezone(person, engagement.timezone);
+  const quiet = engagement.quietHours as QuietHours | null;
+  const times = reminderTimes(sentAt, pulse.closesAt, engagement.reminders, tz, quiet);
+  const now = ctx.now();
+  return times.map((at, i) => ({
+    payload: { deliveryId, reminder: i + 1 },
+    options: {
+      jobId: jobId('remind', deliveryId, String(i + 1)),
+      delay: at.getTime() - now.getTime(),
+    },
+  }));
+}
+
 /**
  * Queues the reminders of a delivery that was just sent. A sender that has the delivery's
  * send time, engagement, pulse and person at hand passes them, and nothing is read again.
@@ -35,31 +59,13 @@ export function reminderTimes(
 export async function scheduleReminders(
   ctx: Context,
   deliveryId: string,
-  loaded?: {
-    sentAt: Date;
-    engagement: Pick<EngagementDoc, 'timezone' | 'quietHours' | 'reminders'>;
-    pulse: Pick<PulseDoc, 'closesAt'>;
-    person: Pick<PersonDoc, 'configTimezone' | 'platformTimezone'>;
-  },
+  loaded?: ReminderInputs,
 ): Promise<number> {
   const read = loaded ?? (await readForReminders(ctx, deliveryId));
   if (!read) return 0;
-  const { sentAt, engagement, pulse, person } = read;
-  const tz = personTimezone(person, engagement.timezone);
-  const quiet = engagement.quietHours as QuietHours | null;
-  const times = reminderTimes(sentAt, pulse.closesAt, engagement.reminders, tz, quiet);
-  const now = ctx.now();
-  await ctx.jobs.enqueueMany(
-    'remind-delivery',
-    times.map((at, i) => ({
-      payload: { deliveryId, reminder: i + 1 },
-      options: {
-        jobId: jobId('remind', deliveryId, String(i + 1)),
-        delay: at.getTime() - now.getTime(),
-      },
-    })),
-  );
-  return times.length;
+  const jobs = reminderJobs(ctx, deliveryId, read);
+  await ctx.jobs.enqueueMany('remind-delivery', jobs);
+  return jobs.length;
 }
 
 async function readForReminders(ctx: Context, deliveryId: string) {

@@ -4,8 +4,9 @@ import type { Redis } from 'ioredis';
  * Claims to send a delivery, kept in Redis because its commands are atomic: FerretDB applies
  * an update as a read and a write, so two workers could both win a claim stored there. One
  * hash per delivery holds `until` (epoch ms the claim lasts to; `done` once the delivery was
- * recorded as sent) and `attempts` (claims so far). Times come from the caller's clock, so
- * tests that move their clock move the leases too.
+ * recorded as sent), `attempts` (claims so far) and `answered` (a click came while the send
+ * was being recorded). Times come from the caller's clock, so tests that move their clock move
+ * the leases too.
  */
 
 /** How long a claim record is kept, in seconds: well past any pulse's close. */
@@ -35,6 +36,13 @@ for i = 2, #ARGV, 2 do
   local held = redis.call('HGET', KEYS[2], ARGV[i])
   if not held or held < ARGV[i + 1] then redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1]) end
 end
+if redis.call('HGET', KEYS[1], 'answered') then return 2 end
+return 1
+`;
+
+const ANSWERED = `
+redis.call('HSET', KEYS[1], 'answered', '1')
+redis.call('EXPIRE', KEYS[1], ARGV[1])
 return 1
 `;
 
@@ -45,6 +53,9 @@ redis.call('HSET', KEYS[1], 'reminders', ARGV[1])
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 return 1
 `;
+
+/** Fields of a Redis hash to raise along with a finish (see asked-history.ts). */
+export type KeepFields = { key: string; pairs: string[] };
 
 export type SendClaim =
   | { kind: 'claimed'; earlierAttempts: number }
@@ -88,17 +99,36 @@ export class SendClaims {
 
   /**
    * Records that the delivery's outcome is stored: no later claim succeeds. `alsoKeep` fields
-   * are kept in the same round trip, each at the later of its stored and given value.
+   * are kept in the same round trip, each at the later of its stored and given value. Resolves
+   * to whether a click on the delivery was recorded meanwhile ({@link markAnswered}).
    */
-  async finish(deliveryId: string, alsoKeep?: { key: string; pairs: string[] }): Promise<void> {
-    const keys = alsoKeep ? [this.key(deliveryId), alsoKeep.key] : [this.key(deliveryId)];
-    await this.redis.eval(
-      FINISH,
-      keys.length,
-      ...keys,
-      String(KEEP_SECONDS),
-      ...(alsoKeep?.pairs ?? []),
-    );
+  async finish(deliveryId: string, alsoKeep?: KeepFields): Promise<boolean> {
+    const [answered] = await this.finishAll([{ deliveryId, alsoKeep }]);
+    return answered ?? false;
+  }
+
+  /** {@link finish} for many deliveries in one round trip; one flag per delivery, in order. */
+  async finishAll(items: { deliveryId: string; alsoKeep?: KeepFields }[]): Promise<boolean[]> {
+    if (items.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const { deliveryId, alsoKeep } of items) {
+      const keys = alsoKeep ? [this.key(deliveryId), alsoKeep.key] : [this.key(deliveryId)];
+      pipeline.eval(FINISH, keys.length, ...keys, String(KEEP_SECONDS), ...(alsoKeep?.pairs ?? []));
+    }
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([err, value]) => {
+      if (err) throw err;
+      return value === 2;
+    });
+  }
+
+  /**
+   * Notes that the person answered a delivery that may still be being sent. A sender that
+   * stores `sent` after the click's `answered` would hide the answer from the delivery's
+   * state; {@link finish} tells the sender, which then puts `answered` back.
+   */
+  async markAnswered(deliveryId: string): Promise<void> {
+    await this.redis.eval(ANSWERED, 1, this.key(deliveryId), String(KEEP_SECONDS));
   }
 
   /**

@@ -20,6 +20,15 @@ describe('cadence', () => {
     expect(occursOn(fortnightly, '2026-01-13')).toBe(false);
   });
 
+  it('stops at the last date asked for, that date included', () => {
+    expect(nextOccurrences(fortnightly, '2026-01-01', 4, '2026-01-20')).toEqual([
+      '2026-01-06',
+      '2026-01-20',
+    ]);
+    expect(nextOccurrences(fortnightly, '2026-01-07', 4, '2026-01-19')).toEqual([]);
+    expect(nextOccurrences(fortnightly, '2026-01-01', 1, '2026-12-31')).toEqual(['2026-01-06']);
+  });
+
   it('keeps a monthly cadence on the nth weekday its start date is', () => {
     const monthly: Cadence = {
       unit: 'month',

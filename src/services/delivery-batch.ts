@@ -1,0 +1,310 @@
+import { Mutex, Semaphore } from 'async-mutex';
+import DataLoader from 'dataloader';
+import { ObjectId } from 'mongodb';
+import {
+  PermanentChatError,
+  RateLimitedChatError,
+  type ChatAddress,
+  type ChatPort,
+  type MessageRef,
+  type PulseView,
+} from '../../adapters/chat-port.js';
+import type { DeliveryDoc, EngagementDoc, PersonDoc, PulseDoc } from '../store/store.js';
+import { askedFields } from './asked-history.js';
+import type { Context } from './context.js';
+import {
+  CLAIM_MS,
+  deliver,
+  keepAnswered,
+  markDelivery,
+  pulseView,
+  SENDABLE,
+  sendClaims,
+  SETTLE_MS,
+  settleUnknownSend,
+  type DeliverResult,
+} from './deliveries.js';
+import { isPersonPaused } from './pause.js';
+import { chatAddress } from './people.js';
+import { plannedPeople, recentEngagement, recentPulse } from './recent-reads.js';
+import { reminderJobs } from './reminders.js';
+import { RetryLaterError } from './retry-later.js';
+
+/**
+ * Sends the deliveries of one pulse that fall due together, as one job: a handful of reads and
+ * writes for the whole batch instead of several for each delivery, which is what a send costs
+ * on the database. Each delivery is still sent at most once, as in `deliver`: it is claimed in
+ * Redis right before its post, and one that was tried before (its outcome unknown, its claim
+ * lost) goes through `deliver`, which looks for the earlier post first. A delivery that has to
+ * wait (a 429's Retry-After, another process's claim, a post settling) makes the whole job run
+ * again after the shortest such wait; what was sent by then is skipped on that run. The people
+ * come from planning's read of them when that was a moment ago in this process, else from one
+ * read for the batch.
+ */
+
+/** Posts in flight at once in one process, over every batch it runs. */
+const POSTS_AT_ONCE = 24;
+
+/** How long sent deliveries gather before their state is written together, in milliseconds. */
+const RECORD_GATHER_MS = 15;
+
+/** Sent deliveries written in one round trip at most. */
+const RECORD_MAX = 100;
+
+export type BatchOutcome = DeliverResult | 'later';
+
+type Engagement = EngagementDoc | null;
+type Pulse = PulseDoc | null;
+type PersonRecord = PersonDoc & { _id: ObjectId };
+
+/** A delivery posted just now, waiting to be recorded as sent. */
+interface Posted {
+  delivery: DeliveryDoc;
+  message: MessageRef;
+  sentAt: Date;
+  engagement: Engagement;
+  pulse: Pulse;
+  person: PersonDoc;
+}
+
+interface PerContext {
+  posts: Semaphore;
+  recorder: DataLoader<Posted, true>;
+}
+
+const byContext = new WeakMap<Context, PerContext>();
+
+function perContext(ctx: Context): PerContext {
+  let found = byContext.get(ctx);
+  if (!found) {
+    // One write of sent deliveries at a time: the next gathers while one is written, so
+    // writes grow with the rate instead of contending for SQLite's one writer.
+    const writing = new Mutex();
+    found = {
+      posts: new Semaphore(POSTS_AT_ONCE),
+      recorder: new DataLoader((items) => writing.runExclusive(() => recordSent(ctx, items)), {
+        cache: false,
+        maxBatchSize: RECORD_MAX,
+        batchScheduleFn: (dispatch) => {
+          void writing.waitForUnlock().then(() => setTimeout(dispatch, RECORD_GATHER_MS));
+        },
+      }),
+    };
+    byContext.set(ctx, found);
+  }
+  return found;
+}
+
+/**
+ * Stores the posted deliveries as sent, marks their claims done (and their questions asked),
+ * and queues their reminders: one round trip each. The state read before the post is known to
+ * be `scheduled`; a click since then is caught by the claim ({@link keepAnswered}).
+ */
+async function recordSent(ctx: Context, items: readonly Posted[]): Promise<true[]> {
+  await ctx.store.deliveries.collection.bulkWrite(
+    items.map(({ delivery, message, sentAt }) => ({
+      updateOne: {
+        filter: { _id: delivery._id as never },
+        update: {
+          $set: {
+            message,
+            platform: message.platform,
+            sentAt,
+            claimedUntil: null,
+            updatedAt: new Date(),
+            state: 'sent',
+            error: null,
+          },
+        },
+      },
+    })),
+    { ordered: false },
+  );
+  const answered = await sendClaims(ctx).finishAll(
+    items.map(({ delivery }) => ({
+      deliveryId: delivery._id,
+      alsoKeep: askedFields(ctx, delivery) ?? undefined,
+    })),
+  );
+  await Promise.all(
+    items.flatMap((item, i) => (answered[i] ? [keepAnswered(ctx, item.delivery._id)] : [])),
+  );
+  await ctx.jobs.enqueueMany(
+    'remind-delivery',
+    items.flatMap(({ delivery, sentAt, engagement, pulse, person }) =>
+      engagement && pulse
+        ? reminderJobs(ctx, delivery._id, { sentAt, engagement, pulse, person })
+        : [],
+    ),
+  );
+  return items.map(() => true);
+}
+
+/** What one run of a batch shares: what it read, and how long its waiting deliveries wait. */
+class BatchRun {
+  /** The shortest wait a delivery asked for. */
+  private waitMs = Infinity;
+  /** The longest Retry-After of a 429: nothing more of the batch is posted before it passes. */
+  private limitedMs = 0;
+
+  constructor(
+    readonly ctx: Context,
+    readonly engagement: Engagement,
+    readonly pulse: Pulse,
+    readonly personOf: (ref: string) => PersonDoc | undefined,
+    readonly log: Context['log'],
+  ) {}
+
+  get limited(): boolean {
+    return this.limitedMs > 0;
+  }
+
+  later(ms: number): 'later' {
+    this.waitMs = Math.min(this.waitMs, Math.max(ms, 100));
+    return 'later';
+  }
+
+  rateLimited(ms: number): 'later' {
+    this.limitedMs = Math.max(this.limitedMs, ms);
+    return this.later(ms);
+  }
+
+  /** Milliseconds until the batch runs again, or undefined when nothing waits. */
+  wait(): number | undefined {
+    return this.waitMs === Infinity ? undefined : Math.max(this.waitMs, this.limitedMs);
+  }
+}
+
+/**
+ * Sends the deliveries `deliveryIds` of pulse `pulseId` that are still to be sent, and
+ * returns what became of each, by outcome. Throws {@link RetryLaterError} when some have to
+ * wait, after the others are sent.
+ */
+export async function deliverBatch(
+  ctx: Context,
+  pulseId: string,
+  deliveryIds: string[],
+): Promise<Partial<Record<BatchOutcome, number>>> {
+  // The driver's own calls on the hot path: FerretDB answers `_id` $in from its index.
+  const deliveries = await ctx.store.deliveries.collection
+    .find<DeliveryDoc>({ _id: { $in: deliveryIds as never[] } })
+    .toArray();
+  const open = deliveries.filter((d) => SENDABLE.includes(d.state));
+  const first = open[0];
+  if (!first) return { skipped: deliveryIds.length };
+  const planned = await plannedPeople(ctx, first.engagementId);
+  const refs = [...new Set(open.flatMap((d) => (d.personRef ? [String(d.personRef)] : [])))];
+  const unread = refs.filter((r) => !planned?.has(r)).map((r) => new ObjectId(r));
+  const [engagement, pulse, read] = await Promise.all([
+    recentEngagement(ctx, first.engagementId),
+    recentPulse(ctx, pulseId),
+    unread.length === 0
+      ? []
+      : ctx.store.people.collection.find<PersonRecord>({ _id: { $in: unread } }).toArray(),
+  ]);
+  const readNow = new Map(read.map((p) => [String(p._id), p]));
+  const personOf = (ref: string) => planned?.get(ref) ?? readNow.get(ref);
+  const log = ctx.log.child({ engagementId: first.engagementId, pulseId });
+  const run = new BatchRun(ctx, engagement, pulse, personOf, log);
+
+  const settled = await Promise.allSettled(open.map((d) => sendOne(run, d)));
+  const counts: Partial<Record<BatchOutcome, number>> = {};
+  const count = (o: BatchOutcome) => (counts[o] = (counts[o] ?? 0) + 1);
+  const failure = settled.find((s) => s.status === 'rejected');
+  for (const s of settled) if (s.status === 'fulfilled') count(s.value);
+  for (let i = open.length; i < deliveryIds.length; i++) count('skipped');
+  log.info({ deliveries: deliveryIds.length, ...counts }, 'pulse batch delivered');
+  if (failure) throw failure.reason;
+  const wait = run.wait();
+  if (wait !== undefined) {
+    throw new RetryLaterError(wait, `${counts.later ?? 0} deliveries of the batch wait`);
+  }
+  return counts;
+}
+
+/** Sends one delivery of a batch; see the module comment. */
+async function sendOne(run: BatchRun, delivery: DeliveryDoc): Promise<BatchOutcome> {
+  const { ctx, engagement, pulse } = run;
+  const person = delivery.personRef ? run.personOf(String(delivery.personRef)) : undefined;
+  // Tried before, or stored without its person's key: the one-by-one path handles those.
+  if (delivery.state !== 'scheduled' || delivery.sendAttempts || !person) {
+    return viaDeliver(run, delivery._id);
+  }
+  const now = ctx.now();
+  if (delivery.dueAt.getTime() > now.getTime() + 1_000) {
+    return run.later(delivery.dueAt.getTime() - now.getTime());
+  }
+  if (engagement?.paused || isPersonPaused(person, now)) {
+    await markDelivery(ctx, delivery, 'paused', 'paused before sending');
+    return 'paused';
+  }
+  const address = chatAddress(person);
+  const port = address ? ctx.chat[address.platform] : undefined;
+  if (!address || !port) {
+    await markDelivery(ctx, delivery, 'unreachable', address ? 'platform is off' : 'no address');
+    run.log.warn({ deliveryId: delivery._id }, 'delivery unreachable');
+    return 'unreachable';
+  }
+  const view = await pulseView(ctx, delivery, { engagement, pulse });
+  if (!view || view.status === 'closed') {
+    await markDelivery(ctx, delivery, 'expired', 'pulse closed before sending');
+    return 'skipped';
+  }
+  const { posts, recorder } = perContext(ctx);
+  const posted = await posts.runExclusive(() => post(run, delivery, port, address, view));
+  if (posted === 'again') return viaDeliver(run, delivery._id);
+  if (typeof posted === 'string') return posted;
+  await recorder.load({ delivery, message: posted, sentAt: ctx.now(), engagement, pulse, person });
+  run.log.debug({ deliveryId: delivery._id, platform: port.platform }, 'pulse delivered');
+  return 'sent';
+}
+
+/** Claims and posts one delivery; `again` when it was claimed before and needs `deliver`. */
+async function post(
+  run: BatchRun,
+  delivery: DeliveryDoc,
+  port: ChatPort,
+  address: ChatAddress,
+  view: PulseView,
+): Promise<MessageRef | BatchOutcome | 'again'> {
+  const { ctx } = run;
+  // Another delivery of this run got a 429: the platform wants quiet, so the rest waits too.
+  if (run.limited) return 'later';
+  const now = ctx.now();
+  const claims = sendClaims(ctx);
+  const claim = await claims.claim(delivery._id, now, port.sendLeaseMs ?? CLAIM_MS);
+  if (claim.kind === 'done') return 'skipped';
+  if (claim.kind === 'busy') return run.later(claim.untilMs - now.getTime());
+  if (claim.earlierAttempts > 0) {
+    // Taken back, so that `deliver` counts the earlier attempt and looks for its post.
+    await claims.release(delivery._id, true);
+    return 'again';
+  }
+  try {
+    return await port.sendPulse(address, view);
+  } catch (err) {
+    if (err instanceof PermanentChatError) {
+      await markDelivery(ctx, delivery, 'failed', err.message);
+      await claims.finish(delivery._id);
+      run.log.error({ deliveryId: delivery._id, reason: err.message }, 'delivery failed');
+      return 'failed';
+    }
+    if (err instanceof RateLimitedChatError) {
+      await claims.release(delivery._id, true);
+      return run.rateLimited(err.retryAfterSeconds * 1000);
+    }
+    await settleUnknownSend(ctx, delivery, err, run.log);
+    return run.later(SETTLE_MS);
+  }
+}
+
+/** Sends one delivery by `deliver`; its request to wait becomes the batch's. */
+async function viaDeliver(run: BatchRun, deliveryId: string): Promise<BatchOutcome> {
+  try {
+    return await deliver(run.ctx, deliveryId);
+  } catch (err) {
+    if (!(err instanceof RetryLaterError)) throw err;
+    const limited = err.cause instanceof RateLimitedChatError;
+    return limited ? run.rateLimited(err.delayMs) : run.later(err.delayMs);
+  }
+}
