@@ -12,6 +12,11 @@ export interface JobSpec<P extends z.ZodType = z.ZodType> {
   backoffMs: number;
   /** A try still running after this many milliseconds fails and is retried. */
   timeoutMs: number;
+  /**
+   * BullMQ priority (1 comes first, then higher numbers); kinds without one come before any
+   * with one, in the order queued.
+   */
+  priority?: number;
 }
 
 function spec<P extends z.ZodType>(s: JobSpec<P>): JobSpec<P> {
@@ -20,12 +25,17 @@ function spec<P extends z.ZodType>(s: JobSpec<P>): JobSpec<P> {
 
 /** Every job Rapport runs, declared once. Payloads are checked when enqueued and processed. */
 export const catalog = {
-  /** Creates the pulses of an engagement's occurrences that fall within the next two days. */
+  /**
+   * Creates the pulses of an engagement's occurrences that fall within the next two days.
+   * Sends queued by an engagement's planning go before the planning of the next ones, so the
+   * first messages leave while a hundred engagements are still being planned.
+   */
   'plan-pulses': spec({
     payload: z.object({ engagementId }),
     attempts: 5,
     backoffMs: 5_000,
     timeoutMs: 60_000,
+    priority: 10,
   }),
   /**
    * Sends the copies of one pulse that fall due together (up to 100 people), each at most

@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { catalog, type JobName, type JobPayload } from './catalog.js';
+import { catalog, type JobName, type JobPayload, type JobSpec } from './catalog.js';
 
 /** The one queue all Rapport jobs go through. */
 export const QUEUE_NAME = 'rapport';
@@ -19,6 +19,17 @@ export interface EnqueueOptions {
 export interface Repeat {
   pattern: string;
   tz: string;
+}
+
+/** The BullMQ options every job of a kind gets from its catalog entry. */
+function kindOptions(spec: JobSpec) {
+  return {
+    attempts: spec.attempts,
+    backoff: { type: 'exponential' as const, delay: spec.backoffMs },
+    removeOnComplete: { age: KEEP_SECONDS },
+    removeOnFail: { age: KEEP_SECONDS },
+    ...(spec.priority === undefined ? {} : { priority: spec.priority }),
+  };
 }
 
 /** Typed access to the queue: payloads are validated against the catalog when enqueued. */
@@ -42,10 +53,7 @@ export class JobQueue {
     await this.queue.add(name, data, {
       jobId: options.jobId,
       delay: Math.max(0, options.delay ?? 0),
-      attempts: spec.attempts,
-      backoff: { type: 'exponential', delay: spec.backoffMs },
-      removeOnComplete: { age: KEEP_SECONDS },
-      removeOnFail: { age: KEEP_SECONDS },
+      ...kindOptions(spec),
     });
   }
 
@@ -66,10 +74,7 @@ export class JobQueue {
         opts: {
           jobId: options.jobId,
           delay: Math.max(0, options.delay ?? 0),
-          attempts: spec.attempts,
-          backoff: { type: 'exponential' as const, delay: spec.backoffMs },
-          removeOnComplete: { age: KEEP_SECONDS },
-          removeOnFail: { age: KEEP_SECONDS },
+          ...kindOptions(spec),
         },
       })),
     );
@@ -86,12 +91,7 @@ export class JobQueue {
     await this.queue.upsertJobScheduler(id, repeat, {
       name,
       data: spec.payload.parse(payload),
-      opts: {
-        attempts: spec.attempts,
-        backoff: { type: 'exponential', delay: spec.backoffMs },
-        removeOnComplete: { age: KEEP_SECONDS },
-        removeOnFail: { age: KEEP_SECONDS },
-      },
+      opts: kindOptions(spec),
     });
   }
 
