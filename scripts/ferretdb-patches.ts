@@ -116,13 +116,125 @@ const UPDATE_ROWS_CLOSE: Patch = {
   ].join('\n'),
 };
 
+/**
+ * Each statement of an `update` command was written in a transaction of its own, so a bulk
+ * write of fifty `_id` updates committed fifty times. Statements that update one document by
+ * `_id` alone (no upsert, no multi) now hand their document to a collector, written in one
+ * transaction before any statement that could read it (another filter, the same `_id` again)
+ * and when the command ends. If that write fails, none of its documents is written and the
+ * command fails, as it failed before at its first bad statement.
+ */
+const DEFER_BEFORE_LOOP: Patch = {
+  file: 'internal/handler/msg_update.go',
+  before: [
+    '\tfor _, u := range params.Updates {',
+    '\t\tc, err := db.Collection(params.Collection)',
+  ].join('\n'),
+  after: [
+    '\tdeferred := deferredUpdates{keys: map[string]bool{}}',
+    '',
+    '\tfor _, u := range params.Updates {',
+    '\t\tkey, idOnly := idOnlyUpdate(&u)',
+    '\t\tif !idOnly || deferred.keys[key] {',
+    '\t\t\tif err := deferred.flush(ctx); err != nil {',
+    '\t\t\t\treturn 0, 0, nil, lazyerrors.Error(err)',
+    '\t\t\t}',
+    '\t\t}',
+    '',
+    '\t\tc, err := db.Collection(params.Collection)',
+  ].join('\n'),
+};
+
+const DEFER_STATEMENT: Patch = {
+  file: 'internal/handler/msg_update.go',
+  before: '\t\tresult, err := common.UpdateDocument(ctx, c, "update", iter, &u)',
+  after: [
+    '\t\tvar target backends.Collection = c',
+    '\t\tif idOnly {',
+    '\t\t\tdeferred.Collection = c',
+    '\t\t\tdeferred.keys[key] = true',
+    '\t\t\ttarget = &deferred',
+    '\t\t}',
+    '',
+    '\t\tresult, err := common.UpdateDocument(ctx, target, "update", iter, &u)',
+  ].join('\n'),
+};
+
+const DEFER_AT_END: Patch = {
+  file: 'internal/handler/msg_update.go',
+  before: '\treturn matched, modified, &upserted, nil\n}',
+  after: [
+    '\tif err := deferred.flush(ctx); err != nil {',
+    '\t\treturn 0, 0, nil, lazyerrors.Error(err)',
+    '\t}',
+    '',
+    '\treturn matched, modified, &upserted, nil',
+    '}',
+  ].join('\n'),
+};
+
+const DEFERRED_UPDATES_TYPE = `
+// deferredUpdates collects the documents of _id-only update statements, to write them in one
+// transaction.
+type deferredUpdates struct {
+	backends.Collection
+	docs []*types.Document
+	keys map[string]bool
+}
+
+// UpdateAll implements backends.Collection interface by collecting the documents.
+func (d *deferredUpdates) UpdateAll(
+	_ context.Context,
+	params *backends.UpdateAllParams,
+) (*backends.UpdateAllResult, error) {
+	d.docs = append(d.docs, params.Docs...)
+	return &backends.UpdateAllResult{Updated: int32(len(params.Docs))}, nil
+}
+
+// flush writes the collected documents in one transaction.
+func (d *deferredUpdates) flush(ctx context.Context) error {
+	if len(d.docs) == 0 {
+		return nil
+	}
+
+	docs := d.docs
+	d.docs = nil
+	d.keys = map[string]bool{}
+
+	_, err := d.Collection.UpdateAll(ctx, &backends.UpdateAllParams{Docs: docs})
+
+	return err
+}
+
+// idOnlyUpdate returns a key for the _id of a statement that updates one document by _id alone.
+func idOnlyUpdate(u *common.Update) (string, bool) {
+	if u.Upsert || u.Multi || u.Filter.Len() != 1 {
+		return "", false
+	}
+
+	v, _ := u.Filter.Get("_id")
+	switch v.(type) {
+	case string, types.ObjectID:
+		return fmt.Sprintf("%T %v", v, v), true
+	default:
+		return "", false
+	}
+}
+`;
+
 /** Applies every patch to the writable FerretDB source tree at `source`. */
 export async function patchFerretdb(source: string, version: string): Promise<void> {
-  for (const patch of [ID_COLUMN, ID_IN_QUERY, UPDATE_ROWS, UPDATE_ROWS_CLOSE]) {
+  const patches = [ID_COLUMN, ID_IN_QUERY, UPDATE_ROWS, UPDATE_ROWS_CLOSE];
+  for (const patch of [...patches, DEFER_BEFORE_LOOP, DEFER_STATEMENT, DEFER_AT_END]) {
     await replaceOnce(source, patch, version);
   }
-  const collection = path.join(source, ID_IN_QUERY.file);
-  await writeFile(collection, (await readFile(collection, 'utf8')) + ID_IN_CLAUSE_FUNC);
+  await append(source, ID_IN_QUERY.file, ID_IN_CLAUSE_FUNC);
+  await append(source, UPDATE_ROWS.file, DEFERRED_UPDATES_TYPE);
+}
+
+async function append(source: string, file: string, text: string): Promise<void> {
+  const full = path.join(source, file);
+  await writeFile(full, (await readFile(full, 'utf8')) + text);
 }
 
 async function replaceOnce(source: string, patch: Patch, version: string): Promise<void> {

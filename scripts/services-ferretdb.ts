@@ -37,7 +37,7 @@ export const FERRETDB_VERSION = '1.24.2';
  * A new name makes machines that built an older binary build again, and makes
  * {@link stopOutdatedFerretdb} replace a server still running one.
  */
-export const FERRETDB_BUILD = `${FERRETDB_VERSION}-idx2`;
+export const FERRETDB_BUILD = `${FERRETDB_VERSION}-idx3`;
 
 const MODULE = 'github.com/FerretDB/FerretDB';
 const MINIMUM_GO = [1, 24] as const;

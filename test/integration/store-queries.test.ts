@@ -169,4 +169,55 @@ describe('reading and writing documents by _id', () => {
       expect(doc).toEqual({ _id: pid(n), n: n + 1000, state: `batch ${Math.floor(n / 50)}` });
     });
   }, 30_000);
+
+  it('applies the statements of one bulk write in order, whatever they filter on', async () => {
+    // `_id` updates are written together; a later statement must still see the earlier ones.
+    const rows = await collectionOf(numbered(6));
+    const result = await rows.bulkWrite(
+      [
+        { updateOne: { filter: { _id: pid(0) }, update: { $inc: { n: 10 } } } },
+        { updateOne: { filter: { _id: pid(0) }, update: { $inc: { n: 10 } } } },
+        { updateOne: { filter: { _id: pid(1) }, update: { $set: { state: 'marked' } } } },
+        { updateMany: { filter: { state: 'marked' }, update: { $inc: { n: 100 } } } },
+        { updateOne: { filter: { _id: pid(2) }, update: { $set: { state: 'late' } } } },
+        {
+          updateOne: {
+            filter: { _id: pid(9) },
+            update: { $set: { n: 9, state: 'new' } },
+            upsert: true,
+          },
+        },
+        { updateOne: { filter: { _id: pid(9) }, update: { $inc: { n: 1 } } } },
+        { updateOne: { filter: { n: 2, state: 'late' }, update: { $inc: { n: 1000 } } } },
+      ] as AnyBulkWriteOperation<Row>[],
+      { ordered: false },
+    );
+    expect(result).toMatchObject({ matchedCount: 7, modifiedCount: 7, upsertedCount: 1 });
+    expect(await found(rows, {})).toEqual([
+      { _id: pid(3), n: 3 },
+      { _id: pid(4), n: 4 },
+      { _id: pid(5), n: 5 },
+      { _id: pid(9), n: 10, state: 'new' },
+      { _id: pid(0), n: 20 },
+      { _id: pid(1), n: 101, state: 'marked' },
+      { _id: pid(2), n: 1002, state: 'late' },
+    ]);
+  });
+
+  it('refuses an update by _id that breaks a unique index, and keeps the index whole', async () => {
+    // MongoDB writes the other statements and reports this one; FerretDB fails the command.
+    const rows = await collectionOf(numbered(3));
+    await rows.createIndex({ n: 1 }, { unique: true });
+    await expect(
+      rows.bulkWrite(
+        [
+          { updateOne: { filter: { _id: pid(0) }, update: { $set: { state: 'first' } } } },
+          { updateOne: { filter: { _id: pid(1) }, update: { $set: { n: 2 } } } },
+        ],
+        { ordered: false },
+      ),
+    ).rejects.toThrow();
+    expect(await rows.findOne({ _id: pid(1) })).toEqual({ _id: pid(1), n: 1 });
+    expect((await found(rows, {})).map((doc) => doc.n)).toEqual([0, 1, 2]);
+  });
 });
