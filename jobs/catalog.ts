@@ -38,8 +38,9 @@ export const catalog = {
     priority: 10,
   }),
   /**
-   * Sends the copies of one pulse that fall due together (up to 100 people), each at most
-   * once; one that must wait makes the job run again later (see delivery-batch.ts).
+   * Sends the copies of one pulse that fall due together (planning puts 50 in a job, 100 at
+   * most), each at most once; one that must wait makes the job run again later (see
+   * delivery-batch.ts).
    */
   'deliver-pulses': spec({
     payload: z.object({

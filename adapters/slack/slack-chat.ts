@@ -62,11 +62,18 @@ export interface SlackClientOptions {
   timeoutMs?: number | undefined;
 }
 
-/** A Web API client that retries briefly itself and leaves longer retries to the job queue. */
-export function createSlackClient(options: SlackClientOptions): webApi.WebClient {
+/**
+ * A Web API client that retries briefly itself and leaves longer retries to the job queue.
+ * With `rejectRateLimited`, a 429 is handed back at once instead of waited out.
+ */
+export function createSlackClient(
+  options: SlackClientOptions,
+  rejectRateLimited = false,
+): webApi.WebClient {
   return new webApi.WebClient(options.token, {
     ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
     retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2000 },
+    rejectRateLimitedCalls: rejectRateLimited,
     timeout: options.timeoutMs ?? 10_000,
     logLevel: webApi.LogLevel.ERROR,
   });
@@ -91,8 +98,11 @@ export function createSlackPoster(options: SlackClientOptions): webApi.WebClient
 export function createSlackChat(options: SlackClientOptions): SlackChat {
   const timeout = options.timeoutMs ?? 10_000;
   // conversations.open may be tried three times, then the post once, each up to the timeout.
+  // Both hand a 429 back rather than wait it out: waiting would outlast the lease.
   const lease = 5 * timeout + 5_000;
-  return new SlackChat(createSlackClient(options), createSlackPoster(options), lease);
+  const poster = createSlackPoster(options);
+  const opener = createSlackClient(options, true);
+  return new SlackChat(createSlackClient(options), poster, lease, opener);
 }
 
 /** The event type of the metadata each pulse message carries, naming its delivery. */
@@ -109,11 +119,15 @@ const HISTORY_LIMIT = 50;
 export class SlackChat implements ChatPort {
   readonly platform = 'slack' as const;
 
-  /** `poster` sends new messages; it defaults to `client`, which then may retry a post. */
+  /**
+   * `poster` sends new messages and `opener` opens DMs before a post or a search for one; both
+   * default to `client`, which then may retry a post or wait out a 429.
+   */
   constructor(
     private readonly client: webApi.WebClient,
     private readonly poster: webApi.WebClient = client,
     readonly sendLeaseMs = 60_000,
+    private readonly opener: webApi.WebClient = client,
   ) {}
 
   async sendPulse(to: ChatAddress, pulse: PulseView): Promise<MessageRef> {
@@ -157,7 +171,7 @@ export class SlackChat implements ChatPort {
   }
 
   private async openDm(user: string): Promise<string> {
-    const dm = await this.client.conversations.open({ users: user });
+    const dm = await this.opener.conversations.open({ users: user });
     const channel = dm.channel?.id;
     if (!channel) throw new Error('conversations.open returned no channel');
     return channel;

@@ -15,7 +15,7 @@ import { chatAddress, personOfDelivery } from './people.js';
 import { scheduleReminders } from './reminders.js';
 import { RetryLaterError } from './retry-later.js';
 import { recentEngagement, recentPulse } from './recent-reads.js';
-import { SendClaims } from './send-claims.js';
+import { SendClaims, type StopReason } from './send-claims.js';
 
 type Delivery = DeliveryDoc;
 
@@ -119,6 +119,10 @@ export async function deliver(ctx: Context, deliveryId: string): Promise<Deliver
     await markDelivery(ctx, delivery, 'paused', 'paused before sending');
     return 'paused';
   }
+  if (person && !person.active) {
+    await markDelivery(ctx, delivery, 'unreachable', 'no longer in the engagement');
+    return 'unreachable';
+  }
   const address = person ? chatAddress(person) : null;
   const port = address ? ctx.chat[address.platform] : undefined;
   if (!address || !port) {
@@ -132,8 +136,9 @@ export async function deliver(ctx: Context, deliveryId: string): Promise<Deliver
     return 'skipped';
   }
   const claims = sendClaims(ctx);
-  const claim = await claims.claim(deliveryId, now, port.sendLeaseMs ?? CLAIM_MS);
+  const claim = await claims.claim(deliveryId, now, port.sendLeaseMs ?? CLAIM_MS, delivery);
   if (claim.kind === 'done') return 'skipped';
+  if (claim.kind === 'stopped') return stopDelivery(ctx, delivery, claim.reason);
   if (claim.kind === 'busy') {
     const wait = Math.max(claim.untilMs - now.getTime(), 100);
     throw new RetryLaterError(wait, 'another process is sending this delivery');
@@ -257,6 +262,20 @@ async function markSent(
       },
     },
   );
+}
+
+/** Ends a delivery whose claim met a pause or a close set since the delivery was read. */
+export async function stopDelivery(
+  ctx: Context,
+  delivery: Delivery,
+  reason: StopReason,
+): Promise<'paused' | 'skipped'> {
+  if (reason === 'pulse closed') {
+    await markDelivery(ctx, delivery, 'expired', 'pulse closed before sending');
+    return 'skipped';
+  }
+  await markDelivery(ctx, delivery, 'paused', `${reason} before sending`);
+  return 'paused';
 }
 
 /** Ends a delivery that is still sendable (read by `_id`, then written by `_id`). */

@@ -22,6 +22,7 @@ import {
   sendClaims,
   SETTLE_MS,
   settleUnknownSend,
+  stopDelivery,
   type DeliverResult,
 } from './deliveries.js';
 import { isPersonPaused } from './pause.js';
@@ -152,6 +153,7 @@ class BatchRun {
     readonly engagement: Engagement,
     readonly pulse: Pulse,
     readonly personOf: (ref: string) => PersonDoc | undefined,
+    readonly personIsPlanned: (ref: string) => boolean,
     readonly log: Context['log'],
   ) {}
 
@@ -205,7 +207,8 @@ export async function deliverBatch(
   const readNow = new Map(read.map((p) => [String(p._id), p]));
   const personOf = (ref: string) => planned?.get(ref) ?? readNow.get(ref);
   const log = ctx.log.child({ engagementId: first.engagementId, pulseId });
-  const run = new BatchRun(ctx, engagement, pulse, personOf, log);
+  const isPlanned = (ref: string) => planned?.has(ref) === true;
+  const run = new BatchRun(ctx, engagement, pulse, personOf, isPlanned, log);
 
   const settled = await Promise.allSettled(open.map((d) => sendOne(run, d)));
   const counts: Partial<Record<BatchOutcome, number>> = {};
@@ -214,8 +217,14 @@ export async function deliverBatch(
   for (const s of settled) if (s.status === 'fulfilled') count(s.value);
   for (let i = open.length; i < deliveryIds.length; i++) count('skipped');
   log.info({ deliveries: deliveryIds.length, ...counts }, 'pulse batch delivered');
-  if (failure) throw failure.reason;
   const wait = run.wait();
+  // A 429's Retry-After outlasts a plain retry's backoff: the failed deliveries wait with it.
+  if (failure && run.limited && wait !== undefined) {
+    throw new RetryLaterError(wait, 'rate limited; a delivery also failed', {
+      cause: failure.reason,
+    });
+  }
+  if (failure) throw failure.reason;
   if (wait !== undefined) {
     throw new RetryLaterError(wait, `${counts.later ?? 0} deliveries of the batch wait`);
   }
@@ -234,9 +243,17 @@ async function sendOne(run: BatchRun, delivery: DeliveryDoc): Promise<BatchOutco
   if (delivery.dueAt.getTime() > now.getTime() + 1_000) {
     return run.later(delivery.dueAt.getTime() - now.getTime());
   }
+  // Planning's copy of the person may predate a resume: the one-by-one path reads them again.
+  if (isPersonPaused(person, now) && run.personIsPlanned(String(delivery.personRef))) {
+    return viaDeliver(run, delivery._id);
+  }
   if (engagement?.paused || isPersonPaused(person, now)) {
     await markDelivery(ctx, delivery, 'paused', 'paused before sending');
     return 'paused';
+  }
+  if (!person.active) {
+    await markDelivery(ctx, delivery, 'unreachable', 'no longer in the engagement');
+    return 'unreachable';
   }
   const address = chatAddress(person);
   const port = address ? ctx.chat[address.platform] : undefined;
@@ -272,8 +289,9 @@ async function post(
   if (run.limited) return 'later';
   const now = ctx.now();
   const claims = sendClaims(ctx);
-  const claim = await claims.claim(delivery._id, now, port.sendLeaseMs ?? CLAIM_MS);
+  const claim = await claims.claim(delivery._id, now, port.sendLeaseMs ?? CLAIM_MS, delivery);
   if (claim.kind === 'done') return 'skipped';
+  if (claim.kind === 'stopped') return stopDelivery(ctx, delivery, claim.reason);
   if (claim.kind === 'busy') return run.later(claim.untilMs - now.getTime());
   if (claim.earlierAttempts > 0) {
     // Taken back, so that `deliver` counts the earlier attempt and looks for its post.

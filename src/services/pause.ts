@@ -1,6 +1,7 @@
 import { addWeeks } from 'date-fns';
 import type { Context } from './context.js';
 import { forgetRecentReads } from './recent-reads.js';
+import { SendClaims } from './send-claims.js';
 import type { Requester } from './requests.js';
 
 /** A pause without an end: it lasts until `/rapport resume`. */
@@ -47,7 +48,10 @@ export async function pausePerson(
   const people = await peopleOf(ctx, requester);
   if (people.length === 0) return { kind: 'unknown-person' };
   const until = weeks === undefined ? UNTIL_RESUMED : addWeeks(ctx.now(), weeks);
+  const claims = new SendClaims(ctx.jobs.connection, ctx.jobs.prefix);
   for (const p of people) {
+    // The stop first: a send already past its read of the person meets it at its claim.
+    await claims.stop({ paused: p.engagementId, personId: p.personId }, until);
     await ctx.store.people.updateOne({ _id: p._id }, { $set: { pausedUntil: until } });
     await pauseOpenDeliveries(ctx, { engagementId: p.engagementId, personId: p.personId });
   }
@@ -60,6 +64,8 @@ export async function pausePerson(
 export async function resumePerson(ctx: Context, requester: Requester): Promise<PauseResult> {
   const people = await peopleOf(ctx, requester);
   if (people.length === 0) return { kind: 'unknown-person' };
+  const claims = new SendClaims(ctx.jobs.connection, ctx.jobs.prefix);
+  for (const p of people) await claims.unstop({ paused: p.engagementId, personId: p.personId });
   await ctx.store.people.updateMany(
     { _id: { $in: people.map((p) => p._id) } },
     { $set: { pausedUntil: null } },
@@ -74,8 +80,11 @@ export async function setEngagementPaused(
   engagementId: string,
   paused: boolean,
 ): Promise<boolean> {
-  const result = await ctx.store.engagements.updateOne({ _id: engagementId }, { $set: { paused } });
-  if (result.matchedCount === 0) return false;
+  if (!(await ctx.store.engagements.exists({ _id: engagementId }))) return false;
+  const claims = new SendClaims(ctx.jobs.connection, ctx.jobs.prefix);
+  if (paused) await claims.stop({ paused: engagementId });
+  else await claims.unstop({ paused: engagementId });
+  await ctx.store.engagements.updateOne({ _id: engagementId }, { $set: { paused } });
   forgetRecentReads(ctx.store);
   if (paused) await pauseOpenDeliveries(ctx, { engagementId });
   return true;

@@ -15,6 +15,9 @@ const KEEP_SECONDS = 60 * 24 * 3600;
 const CLAIM = `
 local held = redis.call('HGET', KEYS[1], 'until')
 if held == 'done' then return {'done', 0} end
+for i = 2, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 1 then return {'stopped', i - 2} end
+end
 if held and tonumber(held) > tonumber(ARGV[1]) then return {'busy', held} end
 local before = tonumber(redis.call('HGET', KEYS[1], 'attempts') or '0')
 redis.call('HSET', KEYS[1], 'until', ARGV[2], 'attempts', before + 1)
@@ -60,7 +63,21 @@ export type KeepFields = { key: string; pairs: string[] };
 export type SendClaim =
   | { kind: 'claimed'; earlierAttempts: number }
   | { kind: 'busy'; untilMs: number }
-  | { kind: 'done' };
+  | { kind: 'done' }
+  /** A stop of {@link StopsOf} is set; `reason` says which. */
+  | { kind: 'stopped'; reason: StopReason };
+
+/** What keeps a delivery from being sent, as far as Redis knows at the moment of its claim. */
+export type StopReason = 'pulse closed' | 'engagement paused' | 'person paused';
+
+/** The delivery a claim is for, as far as its stops go. */
+export interface StopsOf {
+  pulseId: string;
+  engagementId: string;
+  personId: string;
+}
+
+const STOP_REASONS: StopReason[] = ['pulse closed', 'engagement paused', 'person paused'];
 
 /** The send claims of one deployment, under its queue prefix. */
 export class SendClaims {
@@ -73,20 +90,54 @@ export class SendClaims {
     return `${this.prefix}:send-claim:${deliveryId}`;
   }
 
-  /** Takes the delivery for `leaseMs` from `now`, unless a live claim or a finished send. */
-  async claim(deliveryId: string, now: Date, leaseMs: number): Promise<SendClaim> {
+  private stopKeys(of: StopsOf): string[] {
+    return [
+      `${this.prefix}:closed:${of.pulseId}`,
+      `${this.prefix}:paused:${of.engagementId}`,
+      `${this.prefix}:paused:${of.engagementId}:${of.personId}`,
+    ];
+  }
+
+  /**
+   * Takes the delivery for `leaseMs` from `now`, unless a live claim, a finished send, or a
+   * stop: its pulse closed, its engagement or person paused. The stops are checked in the
+   * same atomic step, so a pause or a close set before the claim is never posted past, however
+   * long ago the sender read the delivery.
+   */
+  async claim(deliveryId: string, now: Date, leaseMs: number, of?: StopsOf): Promise<SendClaim> {
     const at = now.getTime();
+    const keys = [this.key(deliveryId), ...(of ? this.stopKeys(of) : [])];
     const [kind, value] = (await this.redis.eval(
       CLAIM,
-      1,
-      this.key(deliveryId),
+      keys.length,
+      ...keys,
       String(at),
       String(at + leaseMs),
       String(KEEP_SECONDS),
     )) as [string, string | number];
     if (kind === 'done') return { kind: 'done' };
     if (kind === 'busy') return { kind: 'busy', untilMs: Number(value) };
+    if (kind === 'stopped') return { kind: 'stopped', reason: STOP_REASONS[Number(value)]! };
     return { kind: 'claimed', earlierAttempts: Number(value) };
+  }
+
+  /** Sets a stop: a person's pause until `until`, an engagement's pause, or a pulse's close. */
+  async stop(
+    what: { closed: string } | { paused: string; personId?: string },
+    until?: Date,
+  ): Promise<void> {
+    const key =
+      'closed' in what
+        ? `${this.prefix}:closed:${what.closed}`
+        : `${this.prefix}:paused:${what.paused}${what.personId ? `:${what.personId}` : ''}`;
+    const expiry = until ? ['PXAT', String(until.getTime())] : ['EX', String(KEEP_SECONDS)];
+    await this.redis.set(key, '1', ...(expiry as ['PXAT', string]));
+  }
+
+  /** Lifts a pause set with {@link stop}. */
+  async unstop(what: { paused: string; personId?: string }): Promise<void> {
+    const suffix = what.personId ? `:${what.personId}` : '';
+    await this.redis.del(`${this.prefix}:paused:${what.paused}${suffix}`);
   }
 
   /**

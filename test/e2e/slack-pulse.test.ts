@@ -122,8 +122,11 @@ describe('a Slack pulse, end to end', () => {
     expect(nps.map((b) => decodeAnswer(b.value)?.score)).toEqual([
       0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
     ]);
-    const delivery = await store.deliveries.findOne({ personId: 'c01' }).lean();
-    expect(delivery).toMatchObject({ state: 'sent', message: { channel: 'D0CL00001' } });
+    // The sends of a batch are recorded together, a moment after the posts.
+    await waitFor(async () => {
+      const delivery = await store.deliveries.findOne({ personId: 'c01' }).lean();
+      expect(delivery).toMatchObject({ state: 'sent', message: { channel: 'D0CL00001' } });
+    });
   });
 
   it('sends nothing more when the same pulse is started again', async () => {

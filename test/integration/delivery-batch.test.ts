@@ -7,6 +7,7 @@ import { deliverBatch } from '../../src/services/delivery-batch.js';
 import { newDelivery, sendPulseNow } from '../../src/services/pulses.js';
 import { RetryLaterError } from '../../src/services/retry-later.js';
 import { acmeGlobexYaml } from '../support/engagement-yaml.js';
+import { batchJobs } from '../support/batch-jobs.js';
 import { FakeSlack } from '../support/fake-slack.js';
 import { testRuntime, type TestRuntime } from '../support/runtime.js';
 
@@ -43,16 +44,8 @@ describe('sending the deliveries of a pulse in batches', () => {
     await slack.stop();
   });
 
-  /** The batch jobs planning queued, as payloads. */
-  async function batchJobs() {
-    const jobs = await rt.ctx.jobs.queue.getJobs(['wait', 'delayed', 'prioritized']);
-    return jobs
-      .filter((j) => j.name === 'deliver-pulses')
-      .map((j) => ({ id: j.id!, ...(j.data as { pulseId: string; deliveryIds: string[] }) }));
-  }
-
   async function runBatch(deliveryIds?: string[]) {
-    const ids = deliveryIds ?? (await batchJobs()).flatMap((j) => j.deliveryIds);
+    const ids = deliveryIds ?? (await batchJobs(rt)).flatMap((j) => j.deliveryIds);
     return deliverBatch(rt.ctx, pulseId, ids);
   }
 
@@ -67,7 +60,7 @@ describe('sending the deliveries of a pulse in batches', () => {
 
   it('queues one job for the people due together, and sends each of them once', async () => {
     await start();
-    const jobs = await batchJobs();
+    const jobs = await batchJobs(rt);
     expect(jobs).toHaveLength(1);
     expect(jobs[0]?.deliveryIds).toEqual(['a1', 'a2', 'g1', 'g2'].map((p) => `${pulseId}--${p}`));
 
@@ -152,7 +145,7 @@ describe('sending the deliveries of a pulse in batches', () => {
 
   it('sends a person added before planning again in a job of its own id, once each', async () => {
     await start();
-    const [first] = await batchJobs();
+    const [first] = await batchJobs(rt);
     await rt.importYaml(
       acmeGlobexYaml(
         `${PEOPLE}      - { id: g5, side: provider, slack: { team: T1, user: U5 } }\n`,
@@ -160,7 +153,7 @@ describe('sending the deliveries of a pulse in batches', () => {
       ),
     );
     await sendPulseNow(rt.ctx, 'acme-globex');
-    const jobs = await batchJobs();
+    const jobs = await batchJobs(rt);
     expect(jobs).toHaveLength(2);
     const added = jobs.find((j) => j.id !== first?.id);
     expect(added?.deliveryIds).toContain(`${pulseId}--g5`);
