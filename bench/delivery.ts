@@ -152,6 +152,13 @@ async function botRun(slack: FakeSlack) {
   const dbCpu = dbPid ? (await cpuSeconds(dbPid)) - db0 : NaN;
   await worker.stop();
   await rt.ctx.jobs.queue.obliterate({ force: true });
+  // Send claims and asked histories live beside the queue, under the same prefix.
+  const redis = rt.ctx.jobs.connection;
+  for (;;) {
+    const keys = await redis.keys(`${rt.ctx.jobs.prefix}:*`);
+    if (keys.length === 0) break;
+    for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
+  }
   await rt.ctx.store.connection.dropDatabase();
   await rt.close();
   return {
