@@ -71,6 +71,8 @@ interface Posted {
 interface PerContext {
   posts: Semaphore;
   recorder: DataLoader<Posted, true>;
+  /** Per platform, the real time (ms) until which a 429 asked this process to post nothing. */
+  quietUntil: Map<string, number>;
 }
 
 const byContext = new WeakMap<Context, PerContext>();
@@ -83,6 +85,7 @@ function perContext(ctx: Context): PerContext {
     const writing = new Mutex();
     found = {
       posts: new Semaphore(POSTS_AT_ONCE),
+      quietUntil: new Map(),
       recorder: new DataLoader((items) => writing.runExclusive(() => recordSent(ctx, items)), {
         cache: false,
         maxBatchSize: RECORD_MAX,
@@ -97,11 +100,21 @@ function perContext(ctx: Context): PerContext {
 }
 
 /**
- * Stores the posted deliveries as sent, marks their claims done (and their questions asked),
- * and queues their reminders: one round trip each. The state read before the post is known to
- * be `scheduled`; a click since then is caught by the claim ({@link keepAnswered}).
+ * Queues the posted deliveries' reminders, stores them as sent, and marks their claims done
+ * (and their questions asked): one round trip each. Reminders go first: a retry after a failed
+ * record skips deliveries already `sent`, and a reminder queued for a delivery not recorded yet
+ * checks its state when it runs. The state read before the post is known to be `scheduled`; a
+ * click since then is caught by the claim ({@link keepAnswered}).
  */
 async function recordSent(ctx: Context, items: readonly Posted[]): Promise<true[]> {
+  await ctx.jobs.enqueueMany(
+    'remind-delivery',
+    items.flatMap(({ delivery, sentAt, engagement, pulse, person }) =>
+      engagement && pulse
+        ? reminderJobs(ctx, delivery._id, { sentAt, engagement, pulse, person })
+        : [],
+    ),
+  );
   await ctx.store.deliveries.collection.bulkWrite(
     items.map(({ delivery, message, sentAt }) => ({
       updateOne: {
@@ -129,14 +142,6 @@ async function recordSent(ctx: Context, items: readonly Posted[]): Promise<true[
   );
   await Promise.all(
     items.flatMap((item, i) => (answered[i] ? [keepAnswered(ctx, item.delivery._id)] : [])),
-  );
-  await ctx.jobs.enqueueMany(
-    'remind-delivery',
-    items.flatMap(({ delivery, sentAt, engagement, pulse, person }) =>
-      engagement && pulse
-        ? reminderJobs(ctx, delivery._id, { sentAt, engagement, pulse, person })
-        : [],
-    ),
   );
   return items.map(() => true);
 }
@@ -285,9 +290,11 @@ async function post(
   view: PulseView,
 ): Promise<MessageRef | BatchOutcome | 'again'> {
   const { ctx } = run;
-  // Another delivery of this run got a 429: the platform wants quiet, so the rest waits too.
-  if (run.limited) return 'later';
   const now = ctx.now();
+  // A 429 in this process asked the platform's posts to wait: the rest of every batch waits.
+  const { quietUntil } = perContext(ctx);
+  const quietMs = (quietUntil.get(port.platform) ?? 0) - now.getTime();
+  if (quietMs > 0) return run.rateLimited(quietMs);
   const claims = sendClaims(ctx);
   const claim = await claims.claim(delivery._id, now, port.sendLeaseMs ?? CLAIM_MS, delivery);
   if (claim.kind === 'done') return 'skipped';
@@ -309,6 +316,8 @@ async function post(
     }
     if (err instanceof RateLimitedChatError) {
       await claims.release(delivery._id, true);
+      const until = now.getTime() + err.retryAfterSeconds * 1000;
+      quietUntil.set(port.platform, Math.max(quietUntil.get(port.platform) ?? 0, until));
       return run.rateLimited(err.retryAfterSeconds * 1000);
     }
     await settleUnknownSend(ctx, delivery, err, run.log);

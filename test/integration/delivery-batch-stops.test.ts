@@ -113,6 +113,30 @@ describe('batch sends meet pauses, closes, departures and rate limits', () => {
     }).toEqual({ posted: 0, state: 'paused' });
   });
 
+  it("holds every batch of the process to a 429's Retry-After, not only its own", async () => {
+    await rt.importYaml(acmeGlobexYaml(people(4), 'UTC'));
+    const started = await sendPulseNow(rt.ctx, 'acme-globex');
+    if (started.kind !== 'started') throw new Error(started.kind);
+    const ids = (await batchJobs(rt)).flatMap((j) => j.deliveryIds);
+    slack.trouble.set('chat.postMessage', { rateLimitSeconds: 30, times: 1 });
+    const first = await deliverBatch(rt.ctx, started.pulseId, ids.slice(0, 1)).catch(
+      (e: unknown) => e,
+    );
+    expect((first as RetryLaterError).delayMs).toBe(30_000);
+    rt.clock.now = new Date(START.getTime() + 10_000);
+    const second = await deliverBatch(rt.ctx, started.pulseId, ids.slice(1)).catch(
+      (e: unknown) => e,
+    );
+    expect(second).toBeInstanceOf(RetryLaterError);
+    expect((second as RetryLaterError).delayMs).toBe(20_000);
+    expect(slack.callsOf('chat.postMessage')).toHaveLength(1);
+
+    rt.clock.now = new Date(START.getTime() + 30_000);
+    expect(await runAll()).toEqual([{ sent: 4 }]);
+    expect(new Set([...slack.messages.values()].map((m) => m.channel)).size).toBe(4);
+    expect([...slack.messages.values()]).toHaveLength(4);
+  });
+
   it('hands back a 429 on opening the DM at once, and posts once after its wait', async () => {
     await rt.importYaml(acmeGlobexYaml(people(1), 'UTC'));
     const started = await sendPulseNow(rt.ctx, 'acme-globex');
