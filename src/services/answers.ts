@@ -8,7 +8,7 @@ import { personOfDelivery } from './people.js';
 import { withLock } from './locks.js';
 import { PendingRollup } from './rollup-marks.js';
 import { whileWritingAnswer } from './rollup-rebuild.js';
-import { SendClaims } from './send-claims.js';
+import { sendClaims } from './send-claims.js';
 import {
   answerCollection,
   applyAnswerChange,
@@ -86,7 +86,7 @@ export async function recordClick(ctx: Context, click: Click): Promise<ClickResu
   });
   // A sender may not have stored `sent` yet; told first, it keeps `answered` (send-claims.ts).
   if (delivery.state === 'scheduled' || delivery.state === 'sending') {
-    await new SendClaims(ctx.jobs.connection, ctx.jobs.prefix).markAnswered(delivery._id);
+    await sendClaims(ctx).markAnswered(delivery._id);
   }
   // Read above, written by `_id` alone (any other filter makes FerretDB scan the deliveries).
   if (ANSWERABLE.includes(delivery.state)) {

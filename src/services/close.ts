@@ -2,7 +2,7 @@ import { jobId } from '../../jobs/catalog.js';
 import type { Context } from './context.js';
 import { deliveryIdFor } from './pulses.js';
 import { forgetRecentReads } from './recent-reads.js';
-import { SendClaims } from './send-claims.js';
+import { sendClaims } from './send-claims.js';
 
 /** Deliveries that were sent and not answered; at the close they expire. */
 const OPEN_STATES = ['sent'] as const;
@@ -16,7 +16,7 @@ export async function closePulse(ctx: Context, pulseId: string): Promise<number>
   if (!pulse) return 0;
   const now = ctx.now();
   // The stop first: a send already past its read of the pulse meets it at its claim.
-  await new SendClaims(ctx.jobs.connection, ctx.jobs.prefix).stop({ closed: pulseId });
+  await sendClaims(ctx).stop({ closed: pulseId });
   if (pulse.closedAt === null) {
     await ctx.store.pulses.updateOne(
       { _id: pulseId },

@@ -1,6 +1,8 @@
 import {
   PermanentChatError,
   RateLimitedChatError,
+  type ChatAddress,
+  type ChatPort,
   type MessageRef,
   type PulseView,
 } from '../../adapters/chat-port.js';
@@ -15,7 +17,7 @@ import { chatAddress, personOfDelivery } from './people.js';
 import { scheduleReminders } from './reminders.js';
 import { RetryLaterError } from './retry-later.js';
 import { recentEngagement, recentPulse } from './recent-reads.js';
-import { SendClaims, type StopReason } from './send-claims.js';
+import { sendClaims, type StopReason } from './send-claims.js';
 
 type Delivery = DeliveryDoc;
 
@@ -85,7 +87,7 @@ export const CLAIM_MS = 60_000;
  * After a send whose outcome is unknown (a timeout, a 500), how long to wait before looking
  * for the message: long enough for a slow post still in flight to land.
  */
-export const SETTLE_MS = 3_000;
+const SETTLE_MS = 3_000;
 
 /** States a delivery may be sent from; `sending` (an unknown outcome) once it settled. */
 export const SENDABLE: readonly string[] = ['scheduled', 'sending'];
@@ -115,26 +117,9 @@ export async function deliver(ctx: Context, deliveryId: string): Promise<Deliver
     personOf(ctx, delivery),
     recentPulse(ctx, delivery.pulseId),
   ]);
-  if (engagement?.paused || (person && isPersonPaused(person, now))) {
-    await markDelivery(ctx, delivery, 'paused', 'paused before sending');
-    return 'paused';
-  }
-  if (person && !person.active) {
-    await markDelivery(ctx, delivery, 'unreachable', 'no longer in the engagement');
-    return 'unreachable';
-  }
-  const address = person ? chatAddress(person) : null;
-  const port = address ? ctx.chat[address.platform] : undefined;
-  if (!address || !port) {
-    await markDelivery(ctx, delivery, 'unreachable', address ? 'platform is off' : 'no address');
-    log.warn({ deliveryId }, 'delivery unreachable');
-    return 'unreachable';
-  }
-  const view = await pulseView(ctx, delivery, { engagement, pulse });
-  if (!view || view.status === 'closed') {
-    await markDelivery(ctx, delivery, 'expired', 'pulse closed before sending');
-    return 'skipped';
-  }
+  const ready = await readyToSend(ctx, delivery, { engagement, pulse, person }, log);
+  if (typeof ready === 'string') return ready;
+  const { address, port, view } = ready;
   const claims = sendClaims(ctx);
   const claim = await claims.claim(deliveryId, now, port.sendLeaseMs ?? CLAIM_MS, delivery);
   if (claim.kind === 'done') return 'skipped';
@@ -168,6 +153,46 @@ export async function deliver(ctx: Context, deliveryId: string): Promise<Deliver
   return 'sent';
 }
 
+/**
+ * What a delivery read as sendable still needs checked before its claim, on what was read
+ * with it: the pause of its engagement or person, the person still in the engagement, an
+ * address on a platform that is on, the pulse still open. Returns the outcome when one of
+ * them ends the delivery, else where and what to post.
+ */
+export async function readyToSend(
+  ctx: Context,
+  delivery: Delivery,
+  loaded: {
+    engagement: (EngagementRecord & Pick<EngagementDoc, 'paused'>) | null | undefined;
+    pulse: PulseRecord | null | undefined;
+    person: PersonDoc | null | undefined;
+  },
+  log: Context['log'],
+): Promise<DeliverResult | { address: ChatAddress; port: ChatPort; view: PulseView }> {
+  const { engagement, pulse, person } = loaded;
+  if (engagement?.paused || (person && isPersonPaused(person, ctx.now()))) {
+    await markDelivery(ctx, delivery, 'paused', 'paused before sending');
+    return 'paused';
+  }
+  if (person && !person.active) {
+    await markDelivery(ctx, delivery, 'unreachable', 'no longer in the engagement');
+    return 'unreachable';
+  }
+  const address = person ? chatAddress(person) : null;
+  const port = address ? ctx.chat[address.platform] : undefined;
+  if (!address || !port) {
+    await markDelivery(ctx, delivery, 'unreachable', address ? 'platform is off' : 'no address');
+    log.warn({ deliveryId: delivery._id }, 'delivery unreachable');
+    return 'unreachable';
+  }
+  const view = await pulseView(ctx, delivery, { engagement, pulse });
+  if (!view || view.status === 'closed') {
+    await markDelivery(ctx, delivery, 'expired', 'pulse closed before sending');
+    return 'skipped';
+  }
+  return { address, port, view };
+}
+
 async function personOf(ctx: Context, delivery: Delivery) {
   const person = delivery.personRef
     ? ((await ctx.store.people.collection.findOne({ _id: delivery.personRef })) as PersonDoc | null)
@@ -183,12 +208,12 @@ export async function keepAnswered(ctx: Context, deliveryId: string): Promise<vo
   );
 }
 
-/** The send claims of the context's deployment. */
-export function sendClaims(ctx: Context): SendClaims {
-  return new SendClaims(ctx.jobs.connection, ctx.jobs.prefix);
-}
-
-async function handleSendError(
+/**
+ * Settles a failed send: a permanent platform error marks the delivery failed; a 429 lets the
+ * claim go and throws {@link RetryLaterError} with its Retry-After; anything else may still
+ * have posted, so the delivery waits as `sending` and the error asks to look after `SETTLE_MS`.
+ */
+export async function handleSendError(
   ctx: Context,
   delivery: Delivery,
   err: unknown,
@@ -207,30 +232,17 @@ async function handleSendError(
     await claims.release(deliveryId, true);
     throw new RetryLaterError(err.retryAfterSeconds * 1000, err.message, { cause: err });
   }
-  await settleUnknownSend(ctx, delivery, err, log);
-  throw new RetryLaterError(SETTLE_MS, 'send outcome unknown', { cause: err });
-}
-
-/**
- * After a send that may or may not have posted (a timeout, a 500): the delivery waits as
- * `sending` for `SETTLE_MS`, and the claim is let go, since that wait is what keeps a retry
- * from posting early. The retry looks for the post before posting again.
- */
-export async function settleUnknownSend(
-  ctx: Context,
-  delivery: Delivery,
-  err: unknown,
-  log: Context['log'],
-): Promise<void> {
-  const deliveryId = delivery._id;
+  // The post may still land: the delivery waits as `sending` until it has settled, and the
+  // claim is let go, since that wait is what keeps a retry from posting early.
   const settled = new Date(ctx.now().getTime() + SETTLE_MS);
   await ctx.store.deliveries.updateOne(
     { _id: deliveryId },
     { $set: { state: 'sending', claimedUntil: settled, error: (err as Error).message } },
   );
   await recordAsked(ctx, delivery);
-  await sendClaims(ctx).release(deliveryId);
+  await claims.release(deliveryId);
   log.warn({ deliveryId, err: (err as Error).message }, 'send outcome unknown; will check');
+  throw new RetryLaterError(SETTLE_MS, 'send outcome unknown', { cause: err });
 }
 
 /**
@@ -279,7 +291,7 @@ export async function stopDelivery(
 }
 
 /** Ends a delivery that is still sendable (read by `_id`, then written by `_id`). */
-export async function markDelivery(
+async function markDelivery(
   ctx: Context,
   delivery: Delivery,
   state: 'unreachable' | 'expired' | 'failed' | 'paused',

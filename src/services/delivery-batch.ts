@@ -2,7 +2,6 @@ import { Mutex, Semaphore } from 'async-mutex';
 import DataLoader from 'dataloader';
 import { ObjectId } from 'mongodb';
 import {
-  PermanentChatError,
   RateLimitedChatError,
   type ChatAddress,
   type ChatPort,
@@ -15,21 +14,18 @@ import type { Context } from './context.js';
 import {
   CLAIM_MS,
   deliver,
+  handleSendError,
   keepAnswered,
-  markDelivery,
-  pulseView,
+  readyToSend,
   SENDABLE,
-  sendClaims,
-  SETTLE_MS,
-  settleUnknownSend,
   stopDelivery,
   type DeliverResult,
 } from './deliveries.js';
 import { isPersonPaused } from './pause.js';
-import { chatAddress } from './people.js';
 import { plannedPeople, recentEngagement, recentPulse } from './recent-reads.js';
 import { reminderJobs } from './reminders.js';
 import { RetryLaterError } from './retry-later.js';
+import { sendClaims } from './send-claims.js';
 
 /**
  * Sends the deliveries of one pulse that fall due together, as one job: a handful of reads and
@@ -71,7 +67,7 @@ interface Posted {
 interface PerContext {
   posts: Semaphore;
   recorder: DataLoader<Posted, true>;
-  /** Per platform, the real time (ms) until which a 429 asked this process to post nothing. */
+  /** Per platform, the time (ms, by `ctx.now`) until which a 429 asked for no posts. */
   quietUntil: Map<string, number>;
 }
 
@@ -157,8 +153,10 @@ class BatchRun {
     readonly ctx: Context,
     readonly engagement: Engagement,
     readonly pulse: Pulse,
-    readonly personOf: (ref: string) => PersonDoc | undefined,
-    readonly personIsPlanned: (ref: string) => boolean,
+    /** People as planning read them a moment ago, when it did in this process. */
+    readonly planned: Map<string, PersonDoc> | undefined,
+    /** People read for this run, by `_id`. */
+    readonly read: Map<string, PersonDoc>,
     readonly log: Context['log'],
   ) {}
 
@@ -209,11 +207,9 @@ export async function deliverBatch(
       ? []
       : ctx.store.people.collection.find<PersonRecord>({ _id: { $in: unread } }).toArray(),
   ]);
-  const readNow = new Map(read.map((p) => [String(p._id), p]));
-  const personOf = (ref: string) => planned?.get(ref) ?? readNow.get(ref);
+  const readNow = new Map<string, PersonDoc>(read.map((p) => [String(p._id), p]));
   const log = ctx.log.child({ engagementId: first.engagementId, pulseId });
-  const isPlanned = (ref: string) => planned?.has(ref) === true;
-  const run = new BatchRun(ctx, engagement, pulse, personOf, isPlanned, log);
+  const run = new BatchRun(ctx, engagement, pulse, planned, readNow, log);
 
   const settled = await Promise.allSettled(open.map((d) => sendOne(run, d)));
   const counts: Partial<Record<BatchOutcome, number>> = {};
@@ -239,7 +235,9 @@ export async function deliverBatch(
 /** Sends one delivery of a batch; see the module comment. */
 async function sendOne(run: BatchRun, delivery: DeliveryDoc): Promise<BatchOutcome> {
   const { ctx, engagement, pulse } = run;
-  const person = delivery.personRef ? run.personOf(String(delivery.personRef)) : undefined;
+  const ref = delivery.personRef ? String(delivery.personRef) : undefined;
+  const fromPlanning = ref === undefined ? undefined : run.planned?.get(ref);
+  const person = fromPlanning ?? (ref === undefined ? undefined : run.read.get(ref));
   // Tried before, or stored without its person's key: the one-by-one path handles those.
   if (delivery.state !== 'scheduled' || delivery.sendAttempts || !person) {
     return viaDeliver(run, delivery._id);
@@ -249,29 +247,12 @@ async function sendOne(run: BatchRun, delivery: DeliveryDoc): Promise<BatchOutco
     return run.later(delivery.dueAt.getTime() - now.getTime());
   }
   // Planning's copy of the person may predate a resume: the one-by-one path reads them again.
-  if (isPersonPaused(person, now) && run.personIsPlanned(String(delivery.personRef))) {
+  if (fromPlanning && isPersonPaused(fromPlanning, now)) {
     return viaDeliver(run, delivery._id);
   }
-  if (engagement?.paused || isPersonPaused(person, now)) {
-    await markDelivery(ctx, delivery, 'paused', 'paused before sending');
-    return 'paused';
-  }
-  if (!person.active) {
-    await markDelivery(ctx, delivery, 'unreachable', 'no longer in the engagement');
-    return 'unreachable';
-  }
-  const address = chatAddress(person);
-  const port = address ? ctx.chat[address.platform] : undefined;
-  if (!address || !port) {
-    await markDelivery(ctx, delivery, 'unreachable', address ? 'platform is off' : 'no address');
-    run.log.warn({ deliveryId: delivery._id }, 'delivery unreachable');
-    return 'unreachable';
-  }
-  const view = await pulseView(ctx, delivery, { engagement, pulse });
-  if (!view || view.status === 'closed') {
-    await markDelivery(ctx, delivery, 'expired', 'pulse closed before sending');
-    return 'skipped';
-  }
+  const ready = await readyToSend(ctx, delivery, { engagement, pulse, person }, run.log);
+  if (typeof ready === 'string') return ready;
+  const { address, port, view } = ready;
   const { posts, recorder } = perContext(ctx);
   const posted = await posts.runExclusive(() => post(run, delivery, port, address, view));
   if (posted === 'again') return viaDeliver(run, delivery._id);
@@ -308,27 +289,26 @@ async function post(
   try {
     return await port.sendPulse(address, view);
   } catch (err) {
-    if (err instanceof PermanentChatError) {
-      await markDelivery(ctx, delivery, 'failed', err.message);
-      await claims.finish(delivery._id);
-      run.log.error({ deliveryId: delivery._id, reason: err.message }, 'delivery failed');
-      return 'failed';
-    }
     if (err instanceof RateLimitedChatError) {
-      await claims.release(delivery._id, true);
       const until = now.getTime() + err.retryAfterSeconds * 1000;
       quietUntil.set(port.platform, Math.max(quietUntil.get(port.platform) ?? 0, until));
-      return run.rateLimited(err.retryAfterSeconds * 1000);
     }
-    await settleUnknownSend(ctx, delivery, err, run.log);
-    return run.later(SETTLE_MS);
+    return waitOrThrow(run, () => handleSendError(ctx, delivery, err, run.log));
   }
 }
 
 /** Sends one delivery by `deliver`; its request to wait becomes the batch's. */
-async function viaDeliver(run: BatchRun, deliveryId: string): Promise<BatchOutcome> {
+function viaDeliver(run: BatchRun, deliveryId: string): Promise<BatchOutcome> {
+  return waitOrThrow(run, () => deliver(run.ctx, deliveryId));
+}
+
+/** Runs one delivery's step; a {@link RetryLaterError} it throws becomes a wait of the batch. */
+async function waitOrThrow(
+  run: BatchRun,
+  step: () => Promise<DeliverResult>,
+): Promise<BatchOutcome> {
   try {
-    return await deliver(run.ctx, deliveryId);
+    return await step();
   } catch (err) {
     if (!(err instanceof RetryLaterError)) throw err;
     const limited = err.cause instanceof RateLimitedChatError;

@@ -1,7 +1,7 @@
 import { addWeeks } from 'date-fns';
 import type { Context } from './context.js';
 import { forgetRecentReads } from './recent-reads.js';
-import { SendClaims } from './send-claims.js';
+import { sendClaims } from './send-claims.js';
 import type { Requester } from './requests.js';
 
 /** A pause without an end: it lasts until `/rapport resume`. */
@@ -48,7 +48,7 @@ export async function pausePerson(
   const people = await peopleOf(ctx, requester);
   if (people.length === 0) return { kind: 'unknown-person' };
   const until = weeks === undefined ? UNTIL_RESUMED : addWeeks(ctx.now(), weeks);
-  const claims = new SendClaims(ctx.jobs.connection, ctx.jobs.prefix);
+  const claims = sendClaims(ctx);
   for (const p of people) {
     // The stop first: a send already past its read of the person meets it at its claim.
     await claims.stop({ paused: p.engagementId, personId: p.personId }, until);
@@ -64,7 +64,7 @@ export async function pausePerson(
 export async function resumePerson(ctx: Context, requester: Requester): Promise<PauseResult> {
   const people = await peopleOf(ctx, requester);
   if (people.length === 0) return { kind: 'unknown-person' };
-  const claims = new SendClaims(ctx.jobs.connection, ctx.jobs.prefix);
+  const claims = sendClaims(ctx);
   for (const p of people) await claims.unstop({ paused: p.engagementId, personId: p.personId });
   await ctx.store.people.updateMany(
     { _id: { $in: people.map((p) => p._id) } },
@@ -81,7 +81,7 @@ export async function setEngagementPaused(
   paused: boolean,
 ): Promise<boolean> {
   if (!(await ctx.store.engagements.exists({ _id: engagementId }))) return false;
-  const claims = new SendClaims(ctx.jobs.connection, ctx.jobs.prefix);
+  const claims = sendClaims(ctx);
   if (paused) await claims.stop({ paused: engagementId });
   else await claims.unstop({ paused: engagementId });
   await ctx.store.engagements.updateOne({ _id: engagementId }, { $set: { paused } });

@@ -95,9 +95,9 @@ export async function recentActivePeople(ctx: Context, engagementId: string) {
 /**
  * The active people of an engagement by `_id`, when planning read them a moment ago (within
  * `PEOPLE_FRESH_MS`) in this process; undefined otherwise, and nothing is read. Sends that
- * follow their planning use it instead of reading the people again. A pause made since shows
- * in the deliveries' state, which a pause also sets; a resume made since in another process
- * is missed for those sends only.
+ * follow their planning use it instead of reading the people again. A pause made since is met
+ * by the send's claim (send-claims.ts); a person the copy shows paused is read again, in case
+ * of a resume since.
  */
 export async function plannedPeople(ctx: Context, engagementId: string) {
   const all = kept<Awaited<ReturnType<typeof activePeopleByEngagement>>>(

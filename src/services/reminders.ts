@@ -4,7 +4,7 @@ import type { EngagementDoc, PersonDoc, PulseDoc } from '../store/store.js';
 import type { Context } from './context.js';
 import { isPersonPaused } from './pause.js';
 import { chatAddress, personOfDelivery, personTimezone } from './people.js';
-import { SendClaims } from './send-claims.js';
+import { sendClaims } from './send-claims.js';
 
 /**
  * When the reminders of a delivery sent at `sentAt` go out: `count` (0–2) of them spread
@@ -111,7 +111,7 @@ export async function remind(
   // The claim is atomic in Redis; the count kept on the delivery (written by `_id`, as
   // FerretDB scans for any other filter) stops a reminder again if Redis lost the claim.
   if ((delivery.remindersSent ?? 0) >= reminder) return 'skipped';
-  const claims = new SendClaims(ctx.jobs.connection, ctx.jobs.prefix);
+  const claims = sendClaims(ctx);
   if (!(await claims.claimReminder(deliveryId, reminder))) return 'skipped';
   await ctx.store.deliveries.updateOne({ _id: deliveryId }, { $set: { remindersSent: reminder } });
   await port.sendNotice(address, {

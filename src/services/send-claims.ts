@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { Context } from './context.js';
 
 /**
  * Claims to send a delivery, kept in Redis because its commands are atomic: FerretDB applies
@@ -78,6 +79,11 @@ export interface StopsOf {
 }
 
 const STOP_REASONS: StopReason[] = ['pulse closed', 'engagement paused', 'person paused'];
+
+/** The send claims of the context's deployment. */
+export function sendClaims(ctx: Context): SendClaims {
+  return new SendClaims(ctx.jobs.connection, ctx.jobs.prefix);
+}
 
 /** The send claims of one deployment, under its queue prefix. */
 export class SendClaims {
